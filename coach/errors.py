@@ -1,0 +1,15 @@
+"""Errors the person can act on, from every layer, shown as one sentence."""
+
+from index.errors import IndexProblem
+from ingest.errors import IngestError
+
+
+class LLMUnavailable(Exception):
+    """The LLM server is down, slow or answered nonsense; the message says which and what to do."""
+
+
+class InputTooLong(ValueError):
+    """An answer or question over its configured limit; the message names the limit."""
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (IngestError, IndexProblem, LLMUnavailable, InputTooLong)

@@ -1,0 +1,68 @@
+"""Process-wide handles (embedder, loaded indexes, retrievers) shared by the CLI and the UI."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from llama_index.core import Settings as LlamaSettings
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import MockLLM
+
+from coach.config import CoachSettings
+from index.embedders import embedder_id, make_embedder
+from index.hybrid import HybridRetriever
+from index.store import LoadedIndex, build_index, load_index
+from ingest.pipeline import ingest_paths
+
+_lock = threading.Lock()
+_embedders: dict[str, BaseEmbedding] = {}
+_indexes: dict[tuple[str, str, str], "OpenIndex"] = {}
+
+
+@dataclass
+class OpenIndex:
+    loaded: LoadedIndex
+    retriever: HybridRetriever
+
+
+def embedder(settings: CoachSettings) -> BaseEmbedding:
+    key = embedder_id(settings)
+    with _lock:
+        if key not in _embedders:
+            _embedders[key] = make_embedder(settings)
+            # Explicit, so llama-index never reaches for OpenAI on its own.
+            LlamaSettings.embed_model = _embedders[key]
+            LlamaSettings.llm = MockLLM()
+        return _embedders[key]
+
+
+def open_index(name: str, settings: CoachSettings) -> OpenIndex:
+    model = embedder(settings)
+    directory = settings.index_dir(name)
+    stamp = str((directory / "manifest.json").stat().st_mtime_ns) if (directory / "manifest.json").exists() else ""
+    key = (str(directory), embedder_id(settings), stamp)
+    with _lock:
+        if key not in _indexes:
+            loaded = load_index(name, settings, model)
+            _indexes[key] = OpenIndex(loaded, HybridRetriever(loaded, settings.rrf_k))
+        return _indexes[key]
+
+
+def ingest_and_index(
+    paths: list[Path],
+    name: str,
+    settings: CoachSettings,
+    on_document: Callable[[Path], None] | None = None,
+    on_embedded: Callable[[int, int], None] | None = None,
+) -> dict:
+    corpus = ingest_paths(
+        paths,
+        max_mb=settings.max_file_mb,
+        chunk_tokens=settings.chunk_tokens,
+        overlap_tokens=settings.chunk_overlap_tokens,
+        on_document=on_document,
+    )
+    return build_index(corpus, name, settings, embedder(settings), on_embedded)

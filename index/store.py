@@ -1,0 +1,160 @@
+"""Build, persist (atomically) and load the FAISS index with a manifest that guards against mismatches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import TextNode
+from llama_index.vector_stores.faiss import FaissVectorStore
+
+from coach.config import CoachSettings
+from index.embedders import embedder_id
+from index.errors import IndexProblem
+from ingest.models import Chunk, Corpus, InterviewItem
+
+FORMAT_VERSION = 1
+_EMBED_METADATA = ("question", "section")
+
+
+def corpus_hash(corpus: Corpus) -> str:
+    digest = hashlib.sha256()
+    for document in corpus.documents:
+        digest.update(document.text.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def _node(chunk: Chunk, question: str) -> TextNode:
+    # Question and section go into the embedded text: they say what a bare chunk is about.
+    metadata = {"chunk_id": chunk.id, "item_id": chunk.item_id, "section": chunk.section,
+                "question": question, "source": chunk.source}
+    return TextNode(
+        id_=chunk.id,
+        text=chunk.text,
+        metadata=metadata,
+        excluded_embed_metadata_keys=[k for k in metadata if k not in _EMBED_METADATA],
+        excluded_llm_metadata_keys=list(metadata),
+    )
+
+
+@dataclass
+class LoadedIndex:
+    name: str
+    manifest: dict
+    items: list[InterviewItem]
+    chunks: list[Chunk]
+    vector_index: VectorStoreIndex
+
+    def item(self, item_id: int) -> InterviewItem:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise IndexProblem(f"Index '{self.name}' has no item {item_id} (it has 1–{len(self.items)}).")
+
+
+def build_index(
+    corpus: Corpus,
+    name: str,
+    settings: CoachSettings,
+    embedder: BaseEmbedding,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Embed every chunk into a fresh FAISS index in a temp dir, then swap it into place."""
+    if len(corpus.chunks) > settings.max_chunks:
+        raise IndexProblem(f"{len(corpus.chunks)} chunks exceed the limit of {settings.max_chunks} (COACH_MAX_CHUNKS).")
+    started = time.perf_counter()
+    questions = {item.id: item.question for item in corpus.items}
+    nodes = [_node(chunk, questions[chunk.item_id]) for chunk in corpus.chunks]
+    texts = [node.get_content(metadata_mode="embed") for node in nodes]
+    vectors: list[list[float]] = []
+    batch = max(1, settings.embed_batch_size)
+    for start in range(0, len(texts), batch):
+        vectors.extend(embedder.get_text_embedding_batch(texts[start : start + batch]))
+        if on_progress:
+            on_progress(min(start + batch, len(texts)), len(texts))
+    for node, vector in zip(nodes, vectors):
+        node.embedding = vector
+    dimension = len(vectors[0])
+    vector_store = FaissVectorStore(faiss_index=faiss.IndexFlatIP(dimension))
+    storage = StorageContext.from_defaults(vector_store=vector_store)
+    index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embedder)
+
+    target = settings.index_dir(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
+    index.storage_context.persist(persist_dir=str(staging / "llama"))
+    (staging / "items.json").write_text(json.dumps([i.to_dict() for i in corpus.items], ensure_ascii=False), "utf-8")
+    with (staging / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+        for chunk in corpus.chunks:
+            handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "embedder": embedder_id(settings),
+        "dimension": dimension,
+        "corpus_hash": corpus_hash(corpus),
+        "documents": [d.source for d in corpus.documents],
+        "items": len(corpus.items),
+        "chunks": len(corpus.chunks),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+    _swap_into_place(staging, target)
+    return manifest
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Rename is atomic; the old index stays whole until the new one is complete."""
+    if target.exists():
+        retired = target.with_name(f".{target.name}-old-{os.getpid()}")
+        os.replace(target, retired)
+        os.replace(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+def list_indexes(settings: CoachSettings) -> list[str]:
+    root = settings.home / "index"
+    return sorted(p.name for p in root.iterdir() if (p / "manifest.json").exists()) if root.exists() else []
+
+
+def load_index(name: str, settings: CoachSettings, embedder: BaseEmbedding) -> LoadedIndex:
+    directory = settings.index_dir(name)
+    hint = f"rebuild it with `coach ingest PATH --name {name}`"
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.exists():
+        raise IndexProblem(f"No index named '{name}' under {directory.parent}; {hint}.")
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+        items = [InterviewItem(**raw) for raw in json.loads((directory / "items.json").read_text("utf-8"))]
+        chunks = [Chunk(**json.loads(line)) for line in (directory / "chunks.jsonl").read_text("utf-8").splitlines()]
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexProblem(f"Index '{name}' is corrupted ({exc.__class__.__name__}); {hint}.") from exc
+    expected = embedder_id(settings)
+    if manifest.get("embedder") != expected:
+        raise IndexProblem(
+            f"Index '{name}' was built with {manifest.get('embedder')} but the configured embedder is {expected}; "
+            f"set COACH_EMBED_PROVIDER / COACH_EMBED_MODEL to match or {hint}."
+        )
+    try:
+        vector_store = FaissVectorStore.from_persist_dir(str(directory / "llama"))
+        storage = StorageContext.from_defaults(vector_store=vector_store, persist_dir=str(directory / "llama"))
+        vector_index = load_index_from_storage(storage, embed_model=embedder)
+    except Exception as exc:  # faiss raises RuntimeError, llama-index ValueError / JSON errors
+        raise IndexProblem(f"Index '{name}' is corrupted ({exc.__class__.__name__}); {hint}.") from exc
+    stored = vector_store.client.ntotal
+    if stored != len(chunks) or vector_store.client.d != manifest.get("dimension"):
+        raise IndexProblem(f"Index '{name}' is corrupted ({stored} vectors for {len(chunks)} chunks); {hint}.")
+    return LoadedIndex(name=name, manifest=manifest, items=items, chunks=chunks, vector_index=vector_index)

@@ -1,0 +1,1 @@
+"""Ingest: load documents, clean web-export junk, parse interview items, chunk with CJK awareness."""

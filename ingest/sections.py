@@ -1,0 +1,60 @@
+"""Split an answer into its sub-sections (numbered, bold or Markdown sub-headings)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SUBHEADING = [
+    re.compile(r"^#{2,6}\s+(?P<h>\S.{0,60})$"),
+    re.compile(r"^[-*]?\s*\*\*(?P<h>[^*]{1,50})\*\*\s*[:：]?$"),
+    re.compile(r"^(?P<h>\d+(?:\.\d+)*[.、]?\s+[^。，,.!?？！]{1,40})$"),
+]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # "" for text before the first sub-heading
+    start: int  # offsets into the answer text
+    end: int
+
+    def text(self, answer: str) -> str:
+        return answer[self.start : self.end].strip()
+
+
+def subheading(line: str) -> str | None:
+    stripped = line.strip()
+    for pattern in _SUBHEADING:
+        if match := pattern.match(stripped):
+            return match.group("h").strip().rstrip(":：")
+    return None
+
+
+_PLAIN_HEADING = re.compile(r"^[^。，,；;:：!?！？=#{}\[\]`<>]{2,30}$")
+
+
+def _plain_heading(line: str, next_line: str) -> str | None:
+    """Web exports lose heading markup: a short bare line followed by a full sentence is a heading."""
+    stripped, following = line.strip(), next_line.strip()
+    has_words = bool(re.search(r"[\u3400-\u9fff]", stripped)) or " " in stripped
+    if has_words and "." not in stripped and _PLAIN_HEADING.match(stripped) and following.endswith("。") and len(following) > len(stripped):
+        return stripped
+    return None
+
+
+def split_sections(answer: str) -> list[Section]:
+    sections: list[Section] = []
+    heading, start, offset = "", 0, 0
+    lines = answer.split("\n")
+    for index, line in enumerate(lines):
+        following = next((later for later in lines[index + 1 :] if later.strip()), "")
+        # A bare first line restating the question is the answer's title, not a section.
+        found = subheading(line) or (_plain_heading(line, following) if index else None)
+        if found is not None:
+            if answer[start:offset].strip():
+                sections.append(Section(heading, start, offset))
+            heading, start = found, offset + len(line) + 1
+        offset += len(line) + 1
+    if answer[start:].strip():
+        sections.append(Section(heading, start, len(answer)))
+    return sections

