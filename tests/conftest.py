@@ -51,3 +51,24 @@ def sample_index(settings):
 
 def read_jsonl(name: str) -> list[dict]:
     return [json.loads(line) for line in (EVAL_DATA / name).read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def llm_server(settings):
+    """The real embedded vLLM CPU server, started once for the whole session (about a minute)."""
+    from coach.sampling import SamplingSettings
+    from coach.serving.embedded import start_embedded, stop_server
+    from coach.serving.endpoint import make_client
+
+    state = start_embedded(settings)
+    # The first request pays vLLM's one-time warm-up; pay it here, not inside a test.
+    make_client(settings).chat([{"role": "user", "content": "hi"}], SamplingSettings(max_tokens=4))
+    yield state
+    stop_server(settings)
+
+
+@pytest.fixture(scope="session")
+def llm(llm_server, settings):
+    from coach.serving.endpoint import make_client
+
+    return make_client(settings)
