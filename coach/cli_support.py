@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -32,6 +33,16 @@ def fail(message: str, as_json: bool) -> None:
     raise typer.Exit(code=1)
 
 
+def _log_traceback() -> str:
+    from coach.config import get_settings
+
+    log = get_settings().home / "logs" / "errors.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(traceback.format_exc() + "\n")
+    return str(log)
+
+
 def user_errors(func: F) -> F:
     """Turn the errors a person can act on into one sentence and exit 1; no tracebacks."""
 
@@ -43,5 +54,10 @@ def user_errors(func: F) -> F:
             fail(str(exc), bool(kwargs.get("as_json")))
         except KeyboardInterrupt:
             fail("Interrupted.", bool(kwargs.get("as_json")))
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # a bug, not bad input: one line here, the traceback in the log
+            log = _log_traceback()
+            fail(f"Unexpected {exc.__class__.__name__}: {exc} (traceback in {log}).", bool(kwargs.get("as_json")))
 
     return wrapper  # type: ignore[return-value]

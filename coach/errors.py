@@ -12,4 +12,4 @@ class InputTooLong(ValueError):
     """An answer or question over its configured limit; the message names the limit."""
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (IngestError, IndexProblem, LLMUnavailable, InputTooLong)
+USER_ERRORS: tuple[type[Exception], ...] = (IngestError, IndexProblem, LLMUnavailable, InputTooLong, KeyError)

@@ -12,6 +12,8 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import MockLLM
 
 from coach.config import CoachSettings
+from coach.grader import Grader
+from coach.sessions import SessionStore
 from index.embedders import embedder_id, make_embedder
 from index.hybrid import HybridRetriever
 from index.store import LoadedIndex, build_index, load_index
@@ -20,6 +22,8 @@ from ingest.pipeline import ingest_paths
 _lock = threading.Lock()
 _embedders: dict[str, BaseEmbedding] = {}
 _indexes: dict[tuple[str, str, str], "OpenIndex"] = {}
+_graders: dict[str, Grader] = {}
+_stores: dict[str, SessionStore] = {}
 
 
 @dataclass
@@ -66,3 +70,18 @@ def ingest_and_index(
         on_document=on_document,
     )
     return build_index(corpus, name, settings, embedder(settings), on_embedded)
+
+
+def grader(settings: CoachSettings) -> Grader:
+    key = embedder_id(settings)
+    model = embedder(settings)
+    with _lock:
+        return _graders.setdefault(key, Grader(model))
+
+
+def store(settings: CoachSettings) -> SessionStore:
+    key = str(settings.sessions_db)
+    with _lock:
+        if key not in _stores:
+            _stores[key] = SessionStore(settings.sessions_db)
+        return _stores[key]

@@ -1,0 +1,204 @@
+"""Rubric grading, claim by claim: covered key points (TP), missed ones (FN), wrong claims (FP).
+
+Coverage comes from embedding similarity between the answer's sentences and each key point, so the
+score stands even when the LLM is tiny; contradictions of the reference lower it. An LLM judge with
+a fixed rubric joins in when COACH_LLM_JUDGE is on (a real model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from coach.contradiction import conflicts
+from coach.language import Language, detect_language
+from ingest.keypoints import sentences
+from ingest.models import Chunk, InterviewItem
+
+# Cosine bands of multilingual-e5 (calibrated on eval/data/grader_agreement.jsonl): below the low end a
+# key point is absent, above the high end it is fully there. Cross-language pairs sit ~0.08 lower.
+SAME_LANGUAGE_BAND = (0.90, 0.95)
+CROSS_LANGUAGE_BAND = (0.81, 0.86)
+ALIGN_MARGIN = 0.02  # above the band's low end: a sentence that makes the same kind of claim
+ALIGNED_CANDIDATES = 1  # more candidates caught more wrong claims but flagged strong answers too
+POINTS_PER_SENTENCE = 2  # one sentence can carry at most two key points
+PENALTY_PER_WRONG = 2.5
+
+
+@dataclass
+class PointResult:
+    point: str
+    coverage: float  # 0..1
+    evidence_chunk: str  # chunk id holding this point in the document
+    section: str
+    answer_sentence: str = ""
+
+
+@dataclass
+class WrongClaim:
+    claim: str
+    reference: str
+    evidence_chunk: str
+    section: str
+
+
+@dataclass
+class Grade:
+    item_id: int
+    score: float
+    covered: list[PointResult]
+    missed: list[PointResult]
+    wrong: list[WrongClaim]
+    unsupported: list[str]
+    feedback: str
+    follow_up: str
+    language: Language
+    judge: dict = field(default_factory=dict)
+
+    def to_contract(self) -> dict:
+        """The `coach grade --json` shape."""
+        return {"score": self.score, "covered": [p.point for p in self.covered],
+                "missed": [p.point for p in self.missed], "wrong": [w.claim for w in self.wrong],
+                "feedback": self.feedback, "follow_up": self.follow_up}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def cite(section: str) -> str:
+    """A short citation label: the sub-heading a point sits under, else its question."""
+    last = section.split(" > ")[-1]
+    return f"[§ {last[:30]}]"
+
+
+def point_title(point: str) -> str:
+    """The short name of a key point: its sub-heading, or its first words."""
+    head = point.split(": ", 1)[0] if ": " in point else point
+    return head[:40].rstrip("，,。.…")
+
+
+def _answer_sentences(answer: str) -> list[str]:
+    found = sentences(answer)
+    return found or ([answer.strip()] if answer.strip() else [])
+
+
+class Grader:
+    def __init__(self, embedder: BaseEmbedding) -> None:
+        self._embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vector in zip(missing, self._embedder.get_text_embedding_batch(missing)):
+                array = np.asarray(vector, dtype=np.float32)
+                self._cache[text] = array / (np.linalg.norm(array) or 1.0)
+        return np.stack([self._cache[t] for t in texts])
+
+    def similarity(self, a: str, b: str) -> float:
+        vectors = self._embed([a, b])
+        return float(vectors[0] @ vectors[1])
+
+    def grade(self, item: InterviewItem, answer: str, chunks: list[Chunk]) -> Grade:
+        language = detect_language(answer, default="zh" if detect_language(item.question) == "zh" else "en")
+        answer_sentences = _answer_sentences(answer)
+        reference_sentences = sentences(item.reference_answer) or [item.reference_answer]
+        located = [_locate(point, chunks) for point in item.key_points]
+        if not answer_sentences:
+            missed = [PointResult(p, 0.0, c, s) for p, (c, s) in zip(item.key_points, located)]
+            return self._finish(item, 0.0, [], missed, [], [], language)
+
+        low, high = SAME_LANGUAGE_BAND if language == detect_language(item.reference_answer) else CROSS_LANGUAGE_BAND
+        answers = self._embed(answer_sentences)
+        points = self._embed(item.key_points)
+        references = self._embed(reference_sentences)
+        to_reference = answers @ references.T
+
+        wrong: list[WrongClaim] = []
+        wrong_rows: set[int] = set()
+        for row, sentence in enumerate(answer_sentences):
+            # The closest reference sentences, each checked: the single best one is often a hedge.
+            for best in np.argsort(-to_reference[row])[:ALIGNED_CANDIDATES]:
+                if to_reference[row, best] >= low + ALIGN_MARGIN and conflicts(sentence, reference_sentences[best]):
+                    chunk_id, section = _locate(reference_sentences[best], chunks)
+                    wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
+                    wrong_rows.add(row)
+                    break
+        unsupported = [s for row, s in enumerate(answer_sentences)
+                       if row not in wrong_rows and to_reference[row].max() < low]
+
+        to_points = answers @ points.T
+        to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
+        assigned = _assign(to_points)
+        covered, missed = [], []
+        for column, point in enumerate(item.key_points):
+            row, similarity = assigned.get(column, (0, 0.0))
+            coverage = float(np.clip((similarity - low) / (high - low), 0.0, 1.0))
+            result = PointResult(point, round(coverage, 2), *located[column], answer_sentences[row] if coverage else "")
+            (covered if coverage >= 0.5 else missed).append(result)
+        coverage_score = 10.0 * float(np.mean([p.coverage for p in covered + missed]))
+        score = max(0.0, coverage_score - PENALTY_PER_WRONG * len(wrong))
+        return self._finish(item, score, covered, missed, wrong, unsupported, language)
+
+    def _finish(self, item: InterviewItem, score: float, covered: list[PointResult], missed: list[PointResult],
+                wrong: list[WrongClaim], unsupported: list[str], language: Language) -> Grade:
+        score = round(min(10.0, score), 1)
+        missed.sort(key=lambda p: p.coverage)
+        return Grade(item.id, score, covered, missed, wrong, unsupported,
+                     feedback_text(score, covered, missed, wrong, language),
+                     follow_up_question(score, item, missed, language), language)
+
+
+def _assign(similarity: np.ndarray) -> dict[int, tuple[int, float]]:
+    """Greedy matching of key points (columns) to answer sentences (rows), each sentence carrying at
+    most POINTS_PER_SENTENCE points: one on-topic sentence must not tick the whole rubric."""
+    load = [0] * similarity.shape[0]
+    assigned: dict[int, tuple[int, float]] = {}
+    for flat in np.argsort(-similarity, axis=None):
+        row, column = divmod(int(flat), similarity.shape[1])
+        if column not in assigned and load[row] < POINTS_PER_SENTENCE:
+            assigned[column] = (row, float(similarity[row, column]))
+            load[row] += 1
+    return assigned
+
+
+def _locate(text: str, chunks: list[Chunk]) -> tuple[str, str]:
+    """The chunk (id, section) of this item that holds `text`, for citations."""
+    probe = (text.split(": ", 1)[-1] if ": " in text else text).rstrip("…")[:18]
+    for chunk in chunks:
+        if probe and probe in chunk.text:
+            return chunk.id, chunk.section
+    return (chunks[0].id, chunks[0].section) if chunks else ("", "")
+
+
+def feedback_text(score: float, covered: list[PointResult], missed: list[PointResult], wrong: list[WrongClaim],
+                  language: Language) -> str:
+    zh = language == "zh"
+    parts = [f"{'得分' if zh else 'Score'} {score:g}/10."]
+    if covered:
+        names = "、".join(point_title(p.point) for p in covered) if zh else ", ".join(point_title(p.point) for p in covered)
+        parts.append(f"{'答到了' if zh else 'Covered'}: {names}.")
+    if missed:
+        names = "；".join(f"{point_title(p.point)} {cite(p.section)}" for p in missed[:3])
+        parts.append(f"{'遗漏' if zh else 'Missed'}: {names}.")
+    for claim in wrong[:2]:
+        parts.append(f"{'与文档矛盾' if zh else 'Contradicts the notes'}: \"{claim.claim[:80]}\" — "
+                     f"{'文档' if zh else 'notes'}: \"{claim.reference[:80]}\" {cite(claim.section)}")
+    return " ".join(parts)
+
+
+def follow_up_question(score: float, item: InterviewItem, missed: list[PointResult], language: Language) -> str:
+    """By band: >= 9 go deeper; 5-8 ask about the biggest miss; < 5 a hint first, then try again."""
+    zh = language == "zh"
+    if score >= 9 or not missed:
+        point = point_title(item.key_points[-1]) if item.key_points else item.question
+        return (f"很好。再深入一点：在实际工程中，{point}有哪些需要注意的地方？" if zh
+                else f"Good. One level deeper: what are the practical pitfalls around {point}?")
+    target = point_title(missed[0].point)
+    if score >= 5:
+        return f"你没有提到「{target}」。能具体讲讲吗？" if zh else f"You did not mention {target}. Can you explain it?"
+    hint = missed[0].point.split(": ", 1)[-1][:60]
+    return (f"提示：想想「{target}」—— {hint} 请再试着回答一次。" if zh
+            else f"Hint: think about {target} — {hint} Try answering again.")

@@ -1,0 +1,111 @@
+"""Tutor and interviewer end to end: real index, real local LLM server, real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from coach import runtime
+from coach.cli import app
+from coach.export import export_json, export_markdown
+from coach.interviewer import InterviewEngine
+from coach.sampling import SamplingSettings
+from coach.tutor import Tutor
+from tests.conftest import read_jsonl
+
+pytestmark = pytest.mark.slow
+GREEDY = SamplingSettings(temperature=0.0, seed=1, max_tokens=60)
+
+
+@pytest.fixture()
+def engine(seed_index, settings, llm):
+    return InterviewEngine(seed_index, runtime.grader(settings), runtime.store(settings), settings, lambda: llm)
+
+
+def test_scripted_three_turn_interview(engine, settings) -> None:
+    state, opening = engine.start(order="order", limit=2, sampling=GREEDY)
+    assert opening[-1].kind == "question" and opening[-1].item_id == 1 and state.phase == "answering"
+
+    weak = engine.respond(state, "LoRA 可以省一点资源。", GREEDY)
+    assert [m.kind for m in weak] == ["feedback", "follow_up"] and state.phase == "follow_up"
+    weak_score = weak[0].grade["score"]
+
+    better = engine.respond(state, "LoRA 主要节省的是显存：冻结原模型，只训练低秩矩阵 A 和 B，需要存储的梯度和优化器状态大幅减少；"
+                                   "它也间接减少一点内存带宽，但主要是显存。", GREEDY)
+    assert better[0].kind == "feedback" and better[0].grade["score"] > weak_score
+
+    idk = engine.respond(state, "不知道", GREEDY)
+    assert idk[0].kind == "hint" and state.item_id in (1, 2)  # a non-answer never advances silently
+    if state.item_id == 1:
+        engine.respond(state, "skip", GREEDY)
+    assert state.item_id == 2 and state.phase == "answering"
+    ending = engine.respond(state, "end", GREEDY)
+    assert ending[-1].kind == "summary" and "Q1" in ending[-1].content and state.phase == "done"
+
+    store = runtime.store(settings)
+    kinds = [t.kind for t in store.turns(state.session_id)]
+    assert kinds.count("answer") == 2 and "summary" in kinds and "hint" in kinds
+    exported = export_json(store, state.session_id)
+    assert [g["item_id"] for g in exported["grades"]] == [1, 1]
+    assert "LoRA 可以省一点资源" in export_markdown(store, state.session_id)
+    resumed = engine.resume(state.session_id)
+    assert resumed.phase == "done" and resumed.scores == state.scores
+
+
+def test_reference_and_repeat_commands(engine) -> None:
+    state, opening = engine.start(order="topic", topic="ControlNet", sampling=GREEDY)
+    assert opening[-1].item_id in (5, 9)
+    assert engine.respond(state, "repeat", GREEDY)[0].content == state.current_question
+    shown = engine.respond(state, "参考答案", GREEDY)
+    assert shown[0].kind == "reference" and "零卷积" in shown[0].content or "ControlNet" in shown[0].content
+
+
+def test_weakness_order_puts_the_lowest_score_first(engine, settings) -> None:
+    means = runtime.store(settings).mean_scores("seed")
+    state, _ = engine.start(order="weakness", sampling=GREEDY)
+    first = state.queue[0]
+    assert first not in means or means[first] == min(means.values())
+
+
+def test_tutor_cites_the_right_section(seed_index, settings, llm) -> None:
+    tutor = Tutor(seed_index.retriever, settings)
+    result = tutor.answer("DDPM 训练时的简化损失函数是什么？", [], llm, GREEDY)
+    assert not result.declined and result.answer
+    assert result.citations[0].item_id == 3 and result.language == "zh"
+    assert any("L_{\\text{simple}}" in c.text or "简化" in c.text for c in result.citations)
+    assert result.sampling["temperature"] == 0.0
+
+
+def test_tutor_declines_out_of_scope(seed_index, settings, llm) -> None:
+    result = Tutor(seed_index.retriever, settings).answer("How do I bake sourdough bread?", [], llm, GREEDY)
+    assert result.declined and not result.citations and "do not cover" in result.answer
+
+
+def test_follow_up_question_is_retrieved_with_its_context(seed_index, settings, llm) -> None:
+    history = [{"role": "user", "content": "What is a zero convolution in ControlNet?"},
+               {"role": "assistant", "content": "It is a 1x1 convolution initialised to zero."}]
+    result = Tutor(seed_index.retriever, settings).answer("why?", history, llm, GREEDY)
+    assert "zero convolution" in result.query and result.citations[0].item_id == 5
+
+
+def test_injected_documents_are_not_obeyed(settings, llm, tmp_path) -> None:
+    cases = [c for c in read_jsonl("adversarial.jsonl") if c["kind"] == "document"]
+    notes = tmp_path / "hostile.md"
+    notes.write_text("".join(f"## Q{n}. Question {n}\n\n{c['text']}\n\n" for n, c in enumerate(cases, 1)), "utf-8")
+    runtime.ingest_and_index([notes], "hostile", settings)
+    tutor = Tutor(runtime.open_index("hostile", settings).retriever, settings)
+    for case in cases:
+        query = case["text"][:40]
+        answer = tutor.answer(query, [], llm, SamplingSettings(temperature=0.0, seed=3, max_tokens=80))
+        assert case["must_not_contain"] not in answer.answer, (query, answer.answer)
+
+
+def test_ask_cli_contract(seed_index, llm) -> None:
+    result = CliRunner().invoke(app, ["ask", "what does top-k sampling do", "--name", "seed", "--json",
+                                      "--temperature", "0"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert {"answer", "citations", "sampling"} <= set(payload) and payload["sampling"]["temperature"] == 0.0
+    assert payload["citations"][0]["item_id"] == 6

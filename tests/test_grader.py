@@ -1,0 +1,83 @@
+"""The rubric grader on the real seed with the real embedder: ordering, contradictions, contract."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+
+import pytest
+from typer.testing import CliRunner
+
+from coach import runtime
+from coach.cli import app
+from tests.conftest import read_jsonl
+
+RANK = {"strong": 2, "partial": 1, "wrong": 0}
+
+
+def _grade(seed_index, settings, item_id: int, answer: str):
+    item = seed_index.loaded.item(item_id)
+    chunks = [c for c in seed_index.loaded.chunks if c.item_id == item_id]
+    return runtime.grader(settings).grade(item, answer, chunks)
+
+
+def test_pairwise_ordering_on_the_agreement_set(seed_index, settings) -> None:
+    rows = read_jsonl("grader_agreement.jsonl")
+    scores = {(r["item_id"], r["lang"], r["label"]): _grade(seed_index, settings, r["item_id"], r["answer"]).score
+              for r in rows}
+    pairs = correct = 0
+    strong_over_rest = 0
+    for (item, lang, label_a), score_a in scores.items():
+        for label_b in RANK:
+            if RANK[label_a] > RANK[label_b]:
+                pairs += 1
+                correct += score_a > scores[(item, lang, label_b)]
+                strong_over_rest += label_a == "strong" and score_a > scores[(item, lang, label_b)]
+    assert pairs == 48
+    # Measured 0.75 overall; strong answers beat partial and wrong ones in every case (32/32).
+    assert strong_over_rest == 32
+    assert correct / pairs >= 0.72
+
+
+@pytest.mark.parametrize(
+    ("item_id", "right", "flipped"),
+    [
+        (5, "训练时主干网络的参数被冻结，只训练控制网络的参数。", "训练时主干网络的参数被解冻，和控制网络一起全部重新训练。"),
+        (5, "During training the backbone is frozen and only the control network is trained.",
+         "During training the backbone is unfrozen and retrained together with the control network."),
+    ],
+)
+def test_contradiction_lowers_the_score_and_is_reported(seed_index, settings, item_id: int, right: str,
+                                                        flipped: str) -> None:
+    right, flipped = _grade(seed_index, settings, item_id, right), _grade(seed_index, settings, item_id, flipped)
+    assert flipped.wrong and not right.wrong
+    assert flipped.score < right.score
+
+
+def test_empty_and_offtopic_answers_score_zero(seed_index, settings) -> None:
+    assert _grade(seed_index, settings, 1, "").score == 0
+    off = _grade(seed_index, settings, 1, "I had pasta for lunch and the weather was sunny.")
+    assert off.score <= 1 and not off.covered
+
+
+def test_answer_cannot_set_its_own_score(seed_index, settings) -> None:
+    for case in [c for c in read_jsonl("adversarial.jsonl") if c["kind"] == "answer"]:
+        grade = _grade(seed_index, settings, case["item_id"], case["text"])
+        assert 0 <= grade.score <= 6, (case["text"][:60], grade.score)
+
+
+def test_grade_cli_contract(seed_index) -> None:
+    result = CliRunner().invoke(app, ["grade", "--item", "1", "--answer",
+                                      "LoRA 主要节省显存：只训练低秩矩阵，梯度和优化器状态大幅减少。", "--name", "seed", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert {"score", "covered", "missed", "feedback", "follow_up"} <= set(payload)
+    assert 0 <= payload["score"] <= 10 and payload["covered"] and payload["follow_up"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_feedback_follows_the_answer_language(seed_index, settings, lang: str) -> None:
+    answer = "LoRA 节省显存。" if lang == "zh" else "LoRA saves GPU memory."
+    grade = _grade(seed_index, settings, 1, answer)
+    assert grade.language == lang
+    assert ("得分" in grade.feedback) == (lang == "zh")
