@@ -28,7 +28,7 @@ $(LLM_VENV)/.installed: scripts/install_llm_env.sh
 
 run: install install-llm
 	$(BIN)/coach questions --name default >/dev/null 2>&1 || $(BIN)/coach ingest sample_corpus --name default
-	$(BIN)/coach llm serve --detach
+	$(BIN)/coach llm serve
 	$(BIN)/coach app --name default
 
 test: install install-llm

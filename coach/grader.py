@@ -70,7 +70,7 @@ class Grade:
 def cite(section: str) -> str:
     """A short citation label: the sub-heading a point sits under, else its question."""
     last = section.split(" > ")[-1]
-    return f"[§ {last[:30]}]"
+    return f"[§ {last[:16]}]"
 
 
 def point_title(point: str) -> str:

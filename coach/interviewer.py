@@ -129,11 +129,13 @@ class InterviewEngine:
     def _grade_answer(self, state: InterviewState, item: InterviewItem, text: str, zh: bool,
                       sampling: SamplingSettings | None) -> list[Message]:
         chunks = [c for c in self.index.loaded.chunks if c.item_id == item.id]
-        grade = self.grader.grade(item, "\n".join([*state.answers, text]), chunks)
-        if not grade.covered and not grade.wrong and len(grade.unsupported) == len(_sentences_of(text)):
+        alone = self.grader.grade(item, text, chunks)
+        if not alone.covered and not alone.wrong and len(alone.unsupported) == len(_sentences_of(text)):
             nudge = ("这个回答似乎和问题无关。请针对问题再回答一次，或者说「提示」/「跳过」。" if zh else
                      "That does not seem to address the question. Try again, or say 'hint' or 'skip'.")
             return [Message("interviewer", "nudge", nudge, item.id)]
+        # Follow-up answers add to what was said before: the item is graded on the whole conversation.
+        grade = self.grader.grade(item, "\n".join([*state.answers, text]), chunks) if state.answers else alone
         state.answers.append(text)
         state.scores[str(item.id)] = grade.score
         state.last_missed = [p.point for p in grade.missed]

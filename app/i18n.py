@@ -1,0 +1,39 @@
+"""UI strings in Chinese and English; the language follows the person's choice."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "interview": {"zh": "模拟面试", "en": "Interview"},
+    "ask": {"zh": "提问", "en": "Ask"},
+    "library": {"zh": "资料库", "en": "Library"},
+    "progress": {"zh": "进度", "en": "Progress"},
+    "lab": {"zh": "采样实验室", "en": "Sampling Lab"},
+    "your_answer": {"zh": "输入你的回答…", "en": "Type your answer…"},
+    "your_question": {"zh": "问一个关于笔记的问题…", "en": "Ask about your notes…"},
+    "skip": {"zh": "跳过", "en": "Skip"},
+    "hint": {"zh": "提示", "en": "Hint"},
+    "reference": {"zh": "参考答案", "en": "Reference answer"},
+    "restart": {"zh": "重新开始", "en": "New interview"},
+    "covered": {"zh": "答到的要点", "en": "Covered"},
+    "missed": {"zh": "遗漏的要点", "en": "Missed"},
+    "wrong": {"zh": "与文档矛盾", "en": "Contradicts the notes"},
+    "sources": {"zh": "来源", "en": "Sources"},
+    "from_notes": {"zh": "笔记原文", "en": "From your notes"},
+    "llm_down": {"zh": "LLM 服务不可用：", "en": "The LLM server is unavailable: "},
+    "kept": {"zh": "你输入的内容已保留，服务恢复后可以重新发送。", "en": "Your text is kept; send it again when the server is back."},
+    "no_index": {"zh": "还没有索引。请在「资料库」上传文档。", "en": "No index yet. Upload a document in the Library."},
+    "upload": {"zh": "上传文档（txt, md, html, pdf, docx）", "en": "Upload documents (txt, md, html, pdf, docx)"},
+    "index_name": {"zh": "索引名称", "en": "Index name"},
+    "build": {"zh": "建立索引", "en": "Build index"},
+    "active_index": {"zh": "当前索引", "en": "Active index"},
+    "no_grades": {"zh": "还没有评分记录。先做一次模拟面试吧。", "en": "No graded answers yet. Do a mock interview first."},
+    "weakest": {"zh": "最弱的题目排在前面", "en": "Weakest questions first"},
+    "export": {"zh": "导出会话", "en": "Export a session"},
+    "order": {"zh": "出题顺序", "en": "Question order"},
+    "persona": {"zh": "面试官风格", "en": "Interviewer persona"},
+    "sampling": {"zh": "采样参数", "en": "Sampling"},
+}
+
+
+def t(key: str, language: str) -> str:
+    return STRINGS[key]["zh" if language == "zh" else "en"]

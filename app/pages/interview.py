@@ -1,0 +1,74 @@
+"""Interview: the interviewer asks from the active index, grades each answer, follows up."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import streamlit as st  # noqa: E402
+
+from app.i18n import t  # noqa: E402
+from app.shared import client, language, open_index, sampling, settings  # noqa: E402
+from app.widgets import render_grade, stream_words  # noqa: E402
+from coach import runtime  # noqa: E402
+from coach.errors import USER_ERRORS  # noqa: E402
+from coach.interviewer import InterviewEngine  # noqa: E402
+
+lang = language()
+index = open_index()
+if index is None:
+    st.stop()
+llm = client()
+engine = InterviewEngine(index, runtime.grader(settings()), runtime.store(settings()), settings(),
+                         (lambda: llm) if llm else None)
+
+order = st.segmented_control(t("order", lang), ["order", "weakness"], default="order", key="iv_order") or "order"
+if st.session_state.get("iv_index") != index.loaded.name or st.button(t("restart", lang)):
+    with st.spinner("…"):
+        state, messages = engine.start(order=order, persona=st.session_state.get("persona", "friendly"),
+                                       sampling=sampling())
+    st.session_state.iv_index = index.loaded.name
+    st.session_state.iv_state = state
+    st.session_state.iv_log = [asdict(m) for m in messages]
+state = st.session_state.iv_state
+
+
+def send(text: str) -> None:
+    st.session_state.iv_log.append({"role": "candidate", "kind": "answer", "content": text})
+    try:
+        replies = engine.respond(state, text, sampling())
+    except USER_ERRORS as exc:
+        st.session_state.iv_log.pop()
+        st.session_state.iv_pending = text  # never lose what the person typed
+        st.session_state.iv_error = str(exc)
+        return
+    st.session_state.iv_pending = ""
+    st.session_state.iv_error = ""
+    st.session_state.iv_log.extend({**asdict(m), "fresh": True} for m in replies)
+
+
+for number, entry in enumerate(st.session_state.iv_log):
+    role = "user" if entry["role"] == "candidate" else "assistant"
+    with st.chat_message(role):
+        if entry.get("grade"):
+            render_grade(entry["grade"], lang, key=f"g{number}")
+        elif entry.get("fresh") and entry["kind"] in ("follow_up", "question"):
+            st.write_stream(stream_words(entry["content"]))
+            entry["fresh"] = False
+        else:
+            st.markdown(entry["content"])
+
+if st.session_state.get("iv_error"):
+    st.error(st.session_state.iv_error + " " + t("kept", lang))
+    st.text_area("…", st.session_state.get("iv_pending", ""), key="iv_pending_box")
+
+if state.phase != "done":
+    # Callbacks run before the next script run, so the transcript above is drawn already updated.
+    columns = st.columns(3)
+    for column, command in zip(columns, ["skip", "hint", "reference"]):
+        column.button(t(command, lang), key=f"iv_{command}", use_container_width=True, on_click=send, args=(command,))
+    st.chat_input(t("your_answer", lang), key="iv_input",
+                  on_submit=lambda: send(st.session_state.iv_input or ""))

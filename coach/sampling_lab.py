@@ -1,0 +1,63 @@
+"""The Sampling Lab engine: one setting, a temperature x top-k grid, beam vs greedy, token stepping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from coach.client import LLMClient, TokenLogprob
+from coach.diversity import diversity
+from coach.sampling import SamplingSettings
+
+DEFAULT_TEMPERATURES = (0.0, 0.7, 1.5)
+DEFAULT_TOP_KS = (1, 10, 100)
+Embed = Callable[[list[str]], list[list[float]]]
+
+
+def prompt_messages(prompt: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": prompt}]
+
+
+@dataclass
+class GridResult:
+    runs: list[dict]
+    diversity: list[dict]
+
+
+def sample(client: LLMClient, prompt: str, sampling: SamplingSettings, embed: Embed) -> dict:
+    """n samples of one setting, with their diversity (the `coach sample` JSON)."""
+    result = client.chat(prompt_messages(prompt), sampling)
+    settings = sampling.model_dump()
+    return {"runs": [{"text": text, "sampling": settings, "seconds": round(result.seconds, 3)} for text in result.texts],
+            "diversity": diversity(result.texts, embed).to_dict()}
+
+
+def grid(client: LLMClient, prompt: str, base: SamplingSettings, embed: Embed,
+         temperatures: tuple[float, ...] = DEFAULT_TEMPERATURES, top_ks: tuple[int, ...] = DEFAULT_TOP_KS,
+         samples: int = 4) -> GridResult:
+    """Every (temperature, top-k) cell: `samples` completions with fixed seeds, and one diversity row."""
+    runs, rows = [], []
+    for temperature in temperatures:
+        for top_k in top_ks:
+            texts = []
+            for offset in range(samples):
+                setting = base.model_copy(update={"temperature": temperature, "top_k": top_k, "n": 1,
+                                                  "seed": (base.seed or 0) + offset})
+                text = client.chat(prompt_messages(prompt), setting).text
+                texts.append(text)
+                runs.append({"text": text, "sampling": setting.model_dump()})
+            rows.append({"temperature": temperature, "top_k": top_k, **diversity(texts, embed).to_dict()})
+    return GridResult(runs, rows)
+
+
+def beam_vs_greedy(client: LLMClient, prompt: str, base: SamplingSettings, beams: int = 3) -> dict:
+    greedy = client.chat(prompt_messages(prompt), base.model_copy(update={"temperature": 0.0, "n": 1}))
+    beam = client.chat(prompt_messages(prompt), base.model_copy(update={"temperature": 0.0, "n": beams,
+                                                                         "use_beam_search": True}))
+    return {"greedy": greedy.text, "beams": beam.texts}
+
+
+def token_steps(client: LLMClient, prompt: str, base: SamplingSettings, steps: int = 12) -> list[TokenLogprob]:
+    """A generation with the top-20 raw alternatives at every position, for stepping through tokens."""
+    setting = base.model_copy(update={"logprobs": True, "top_logprobs": 20, "max_tokens": steps, "n": 1})
+    return client.chat(prompt_messages(prompt), setting).logprobs[0]
