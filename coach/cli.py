@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from coach import runtime
-from coach import cli_coach, cli_lab
+from coach import cli_coach, cli_eval, cli_lab
 from coach.cli_llm import llm_app
 from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
@@ -22,6 +22,7 @@ app = typer.Typer(help="interview-coach: mock interviews and tutoring over your 
 app.add_typer(llm_app, name="llm")
 cli_coach.register(app)
 cli_lab.register(app)
+cli_eval.register(app)
 console = Console()
 
 

@@ -1,0 +1,98 @@
+"""`coach eval` and `coach bench`: measured quality and speed into eval/results/ (eval is imported lazily:
+runtime code never depends on it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
+from coach.config import get_settings
+
+console = Console()
+SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "llm_interview_notes_zh.txt"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)
+    app.command("bench")(bench)
+
+
+def _print(rows: list[tuple[str, object, object]], as_json: bool) -> None:
+    if as_json:
+        emit_json({key: {"previous": old, "current": new} for key, old, new in rows})
+        return
+    table = Table("figure", "previous", "current")
+    for key, old, new in rows:
+        table.add_row(key, "-" if old is None else str(old), str(new))
+    console.print(table)
+
+
+@user_errors
+def evaluate(name: NameOpt = "seed",
+             seed: Annotated[Path, typer.Option(help="The seed document (indexed as NAME if missing).")] = SEED,
+             with_tutor: Annotated[bool, typer.Option("--tutor/--no-tutor", help="Also run the tutor (needs the LLM).")] = True,
+             as_json: JsonOpt = False) -> None:
+    """Retrieval (dense, BM25, hybrid), grader agreement and tutor faithfulness, beside the previous run."""
+    from coach import runtime
+    from eval import quality, report
+
+    settings = get_settings()
+    if not (settings.index_dir(name) / "manifest.json").exists():
+        runtime.ingest_and_index([seed], name, settings)
+    results = {"retrieval_seed": quality.retrieval(name, "retrieval_seed.jsonl", settings),
+               "grader": quality.grader_agreement(name, settings)}
+    if with_tutor:
+        results["tutor"] = quality.tutor(name, settings)
+    report.write_json("eval.json", results)
+    figures = {"retrieval_hit_at_3": results["retrieval_seed"]["hybrid/all"]["hit_at_3"],
+               "retrieval_hit_at_1": results["retrieval_seed"]["hybrid/all"]["hit_at_1"],
+               "retrieval_mrr": results["retrieval_seed"]["hybrid/all"]["mrr"],
+               "grader_pairwise_accuracy": results["grader"]["pairwise_accuracy"],
+               "grader_spearman": results["grader"]["spearman"]}
+    if with_tutor:
+        figures.update({f"tutor_{k}": v for k, v in results["tutor"].items() if isinstance(v, float)})
+    _print(report.update_summary(figures), as_json)
+
+
+@user_errors
+def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
+          vectors: Annotated[str, typer.Option(help="FAISS sizes, comma-separated.")] = "10000,100000,1000000",
+          synthetic: Annotated[str, typer.Option(help="Synthetic chunk counts.")] = "10000,100000",
+          with_llm: Annotated[bool, typer.Option("--llm/--no-llm")] = True,
+          startup: Annotated[bool, typer.Option("--startup/--no-startup", help="Time a second server start.")] = False,
+          name: NameOpt = "default", as_json: JsonOpt = False) -> None:
+    """Benchmarks (not tests): ingest, FAISS Flat/HNSW/IVF, embedding batches, CPU LLM serving."""
+    from eval import bench as benchmarks
+    from eval import report
+
+    settings = get_settings()
+    results: dict = {}
+    with console.status("ingest…"):
+        results["ingest"] = benchmarks.ingest(settings, seed, tuple(int(n) for n in synthetic.split(",") if n))
+        results["embedding"] = benchmarks.embedding_batches(settings, seed)
+    with console.status("FAISS…"):
+        results["faiss"] = benchmarks.faiss_indexes(tuple(int(n) for n in vectors.split(",") if n))
+    report.plot_faiss(results["faiss"])
+    figures: dict = {"ingest_chunks_per_s": results["ingest"]["seed"]["chunks_per_s"]}
+    largest = max(results["faiss"], key=int)
+    figures[f"faiss_hnsw_{int(largest) // 1000}k_p50_ms"] = results["faiss"][largest]["hnsw"]["p50_ms"]
+    if "1000000" in results["faiss"]:
+        figures["faiss_hnsw_1m_p50_ms"] = results["faiss"]["1000000"]["hnsw"]["p50_ms"]
+        figures["faiss_hnsw_1m_recall_at_10"] = results["faiss"]["1000000"]["hnsw"]["recall_at_10"]
+    if with_llm:
+        with console.status("LLM serving…"):
+            results["llm"] = benchmarks.llm_serving(settings)
+        report.plot_llm(results["llm"])
+        figures.update({"cpu_llm_tokens_per_s": results["llm"]["concurrency_1"]["tokens_per_s"],
+                        "cpu_llm_concurrency_speedup": results["llm"]["speedup_8_vs_1"],
+                        "cpu_llm_decode_bound_ratio": results["llm"]["single_stream_vs_bound"]})
+    if startup:
+        with console.status("LLM startup…"):
+            figures["cpu_llm_startup_s"] = benchmarks.llm_startup(settings)
+    report.write_json("bench.json", results)
+    _print(report.update_summary(figures), as_json)

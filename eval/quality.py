@@ -1,0 +1,78 @@
+"""`coach eval`: retrieval per retriever, grader agreement, tutor faithfulness / relevancy / citations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from coach import runtime
+from coach.config import CoachSettings
+from coach.sampling import SamplingSettings
+from coach.serving.endpoint import make_client
+from coach.tutor import Tutor
+from eval.metrics import pairwise_accuracy, retrieval_metrics, spearman
+from ingest.keypoints import sentences
+
+DATA = Path(__file__).parent / "data"
+LABEL_VALUE = {"strong": 2.0, "partial": 1.0, "wrong": 0.0}
+
+
+def _jsonl(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines() if line.strip()]
+
+
+def retrieval(index_name: str, dataset: str, settings: CoachSettings) -> dict:
+    retriever = runtime.open_index(index_name, settings).retriever
+    cases = _jsonl(dataset)
+    out: dict = {}
+    for mode in ("dense", "bm25", "hybrid"):
+        for lang in ("zh", "en", "all"):
+            subset = [c for c in cases if lang == "all" or c["lang"] == lang]
+            ranked = [[h.item_id for h in retriever.retrieve(c["query"], 10, mode)] for c in subset]
+            out[f"{mode}/{lang}"] = retrieval_metrics(ranked, [c["item_id"] for c in subset])
+    return out
+
+
+def grader_agreement(index_name: str, settings: CoachSettings) -> dict:
+    index = runtime.open_index(index_name, settings)
+    grader = runtime.grader(settings)
+    groups: dict[tuple, dict[str, float]] = {}
+    labels, scores = [], []
+    for case in _jsonl("grader_agreement.jsonl"):
+        item = index.loaded.item(case["item_id"])
+        chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
+        score = grader.grade(item, case["answer"], chunks).score
+        groups.setdefault((case["item_id"], case["lang"]), {})[case["label"]] = score
+        labels.append(LABEL_VALUE[case["label"]])
+        scores.append(score)
+    order = ["strong", "partial", "wrong"]
+    return {"pairwise_accuracy": round(pairwise_accuracy(groups, order), 4),
+            "strong_over_partial": round(pairwise_accuracy(groups, ["strong", "partial"]), 4),
+            "strong_over_wrong": round(pairwise_accuracy(groups, ["strong", "wrong"]), 4),
+            "partial_over_wrong": round(pairwise_accuracy(groups, ["partial", "wrong"]), 4),
+            "spearman": round(spearman(scores, labels), 4), "answers": len(scores)}
+
+
+def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
+    """Faithfulness: share of answer sentences supported (embedding similarity within the same-language band)
+    by a sentence of the cited chunks; relevancy: question-answer similarity; citation: top citation's item."""
+    index = runtime.open_index(index_name, settings)
+    grader = runtime.grader(settings)
+    client = make_client(settings, start=True)
+    tutor_engine = Tutor(index.retriever, settings)
+    cases = _jsonl("retrieval_seed.jsonl")[::4][:limit]
+    supported, relevancy, citation_ok = [], [], []
+    for case in cases:
+        result = tutor_engine.answer(case["query"], [], client, SamplingSettings(temperature=0.0, seed=1, max_tokens=120))
+        cited = [s for c in result.citations for s in sentences(c.text)]
+        claims = sentences(result.answer) or [result.answer]
+        for claim in claims:
+            best = max((grader.similarity(claim, source) for source in cited), default=0.0)
+            supported.append(best >= 0.88)
+        relevancy.append(grader.similarity(case["query"], result.answer or " "))
+        citation_ok.append(bool(result.citations) and result.citations[0].item_id == case["item_id"])
+    return {"faithfulness": round(float(np.mean(supported)), 4), "answer_relevancy": round(float(np.mean(relevancy)), 4),
+            "citation_correctness": round(float(np.mean(citation_ok)), 4), "questions": len(cases),
+            "model": client.model}

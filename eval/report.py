@@ -1,0 +1,70 @@
+"""Results on disk: JSON per run, headline figures in summary.json beside the previous run, PNG plots."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def write_json(name: str, payload: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / name
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), "utf-8")
+    return path
+
+
+def update_summary(figures: dict[str, float | str]) -> list[tuple[str, object, object]]:
+    """Merge new headline figures into summary.json; returns (key, previous, current) rows to print."""
+    path = RESULTS / "summary.json"
+    summary = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    previous = {k: v for k, v in summary.items() if k not in ("previous", "updated")}
+    rows = [(key, previous.get(key), value) for key, value in figures.items()]
+    summary.update(figures)
+    summary["previous"] = {**summary.get("previous", {}), **{k: previous[k] for k in figures if k in previous}}
+    summary["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    write_json("summary.json", summary)
+    return rows
+
+
+def plot_faiss(faiss_results: dict) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(int(s) for s in faiss_results)
+    figure, axis = plt.subplots(figsize=(6, 4))
+    for kind in ("flat", "hnsw", "ivf"):
+        axis.plot(sizes, [faiss_results[str(s)][kind]["p50_ms"] for s in sizes], marker="o", label=kind)
+    axis.set(xscale="log", yscale="log", xlabel="vectors (384-d)", ylabel="query p50 (ms)",
+             title="FAISS query latency, 2 CPU cores")
+    axis.legend()
+    figure.tight_layout()
+    path = RESULTS / "faiss_latency.png"
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
+
+
+def plot_llm(llm_results: dict) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = sorted(int(k.split("_")[1]) for k in llm_results if k.startswith("concurrency_"))
+    figure, axis = plt.subplots(figsize=(6, 4))
+    axis.plot(levels, [llm_results[f"concurrency_{c}"]["tokens_per_s"] for c in levels], marker="o", label="measured")
+    axis.axhline(llm_results["decode_bound_tokens_per_s"], linestyle="--", color="gray",
+                 label="single-stream bound (bandwidth / weights)")
+    axis.set(xlabel="concurrent requests", ylabel="tokens / s (all streams)",
+             title=f"{llm_results['model']} on vLLM CPU, 2 cores")
+    axis.legend()
+    figure.tight_layout()
+    path = RESULTS / "llm_throughput.png"
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
