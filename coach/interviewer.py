@@ -10,7 +10,7 @@ from typing import Literal
 from coach.client import LLMClient
 from coach.config import CoachSettings
 from coach.errors import InputTooLong, LLMUnavailable
-from coach.grader import Grade, Grader, point_title
+from coach.grader import Grader, point_title
 from coach.language import Language, detect_language
 from coach.prompts import rephrase_messages
 from coach.runtime import OpenIndex

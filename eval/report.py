@@ -29,42 +29,40 @@ def update_summary(figures: dict[str, float | str]) -> list[tuple[str, object, o
     return rows
 
 
-def plot_faiss(faiss_results: dict) -> Path:
+def _figure():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = sorted(int(s) for s in faiss_results)
-    figure, axis = plt.subplots(figsize=(6, 4))
-    for kind in ("flat", "hnsw", "ivf"):
-        axis.plot(sizes, [faiss_results[str(s)][kind]["p50_ms"] for s in sizes], marker="o", label=kind)
-    axis.set(xscale="log", yscale="log", xlabel="vectors (384-d)", ylabel="query p50 (ms)",
-             title="FAISS query latency, 2 CPU cores")
+    return plt, *plt.subplots(figsize=(6, 4))
+
+
+def _save(plt, figure, axis, name: str) -> Path:
     axis.legend()
     figure.tight_layout()
-    path = RESULTS / "faiss_latency.png"
+    path = RESULTS / name
     figure.savefig(path, dpi=120)
     plt.close(figure)
     return path
 
 
+def plot_faiss(faiss_results: dict) -> Path:
+    plt, figure, axis = _figure()
+    sizes = sorted(int(s) for s in faiss_results)
+    for kind in ("flat", "hnsw", "ivf"):
+        axis.plot(sizes, [faiss_results[str(s)][kind]["p50_ms"] for s in sizes], marker="o", label=kind)
+    axis.set(xscale="log", yscale="log", xlabel="vectors (384-d)", ylabel="query p50 (ms)",
+             title="FAISS query latency, 2 CPU cores")
+    return _save(plt, figure, axis, "faiss_latency.png")
+
+
 def plot_llm(llm_results: dict) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt, figure, axis = _figure()
     levels = sorted(int(k.split("_")[1]) for k in llm_results if k.startswith("concurrency_"))
-    figure, axis = plt.subplots(figsize=(6, 4))
     axis.plot(levels, [llm_results[f"concurrency_{c}"]["tokens_per_s"] for c in levels], marker="o", label="measured")
     axis.axhline(llm_results["decode_bound_tokens_per_s"], linestyle="--", color="gray",
                  label="single-stream bound (bandwidth / weights)")
     axis.set(xlabel="concurrent requests", ylabel="tokens / s (all streams)",
              title=f"{llm_results['model']} on vLLM CPU, 2 cores")
-    axis.legend()
-    figure.tight_layout()
-    path = RESULTS / "llm_throughput.png"
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path
+    return _save(plt, figure, axis, "llm_throughput.png")
