@@ -13,6 +13,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from coach.contradiction import conflicts
+from coach.judge import Judge
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
 from ingest.models import Chunk, InterviewItem
@@ -88,6 +89,7 @@ class Grader:
     def __init__(self, embedder: BaseEmbedding) -> None:
         self._embedder = embedder
         self._cache: dict[str, np.ndarray] = {}
+        self.judge: Judge | None = None  # set when COACH_LLM_JUDGE is on
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
@@ -140,7 +142,12 @@ class Grader:
             (covered if coverage >= 0.5 else missed).append(result)
         coverage_score = 10.0 * float(np.mean([p.coverage for p in covered + missed]))
         score = max(0.0, coverage_score - PENALTY_PER_WRONG * len(wrong))
-        return self._finish(item, score, covered, missed, wrong, unsupported, language)
+        verdict = self.judge(item.key_points, answer) if self.judge else {}
+        if verdict:
+            score = (score + verdict["score"]) / 2
+        grade = self._finish(item, score, covered, missed, wrong, unsupported, language)
+        grade.judge = verdict
+        return grade
 
     def _finish(self, item: InterviewItem, score: float, covered: list[PointResult], missed: list[PointResult],
                 wrong: list[WrongClaim], unsupported: list[str], language: Language) -> Grade:

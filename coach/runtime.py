@@ -73,10 +73,17 @@ def ingest_and_index(
 
 
 def grader(settings: CoachSettings) -> Grader:
+    """The shared grader; with COACH_LLM_JUDGE on, the configured LLM joins in as a rubric judge."""
     key = embedder_id(settings)
     model = embedder(settings)
     with _lock:
-        return _graders.setdefault(key, Grader(model))
+        shared = _graders.setdefault(key, Grader(model))
+    if settings.llm_judge and shared.judge is None:
+        from coach.judge import llm_judge
+        from coach.serving.endpoint import make_client
+
+        shared.judge = llm_judge(make_client(settings))
+    return shared
 
 
 def store(settings: CoachSettings) -> SessionStore:

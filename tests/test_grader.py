@@ -80,3 +80,25 @@ def test_feedback_follows_the_answer_language(seed_index, settings, lang: str) -
     grade = _grade(seed_index, settings, 1, answer)
     assert grade.language == lang
     assert ("得分" in grade.feedback) == (lang == "zh")
+
+
+def test_judge_verdicts_are_validated() -> None:
+    from coach.judge import parse_verdict
+
+    assert parse_verdict('Sure! {"score": 7, "wrong_claims": ["x"]}') == {"score": 7.0, "wrong_claims": ["x"]}
+    assert parse_verdict('{"score": 11}') == {} and parse_verdict("ten out of ten") == {}
+    assert parse_verdict('{"score": "10"}') == {}
+
+
+def test_judge_score_is_averaged_in(seed_index, settings) -> None:
+    grader = runtime.grader(settings)
+    item = seed_index.loaded.item(1)
+    chunks = [c for c in seed_index.loaded.chunks if c.item_id == 1]
+    answer = "LoRA 主要节省显存。"
+    alone = grader.grade(item, answer, chunks).score
+    grader.judge = lambda points, text: {"score": 10.0, "wrong_claims": []}
+    try:
+        judged = grader.grade(item, answer, chunks)
+    finally:
+        grader.judge = None
+    assert judged.score == pytest.approx(round((alone + 10.0) / 2, 1), abs=0.06) and judged.judge["score"] == 10.0

@@ -1,0 +1,45 @@
+"""The optional LLM judge (COACH_LLM_JUDGE): a fixed rubric prompt, JSON out, validated before it counts.
+
+Off by default: the embedded 135M model cannot judge. With a real model its score is averaged with the
+coverage score, and its wrong claims are listed; junk output is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from coach.client import LLMClient
+from coach.errors import LLMUnavailable
+from coach.prompts import judge_messages
+from coach.sampling import SamplingSettings
+
+Judge = Callable[[list[str], str], dict]
+_JSON = re.compile(r"\{.*\}", re.S)
+
+
+def parse_verdict(text: str) -> dict:
+    """{"score": 0..10, "wrong_claims": [str]} or {} when the text is not such a verdict."""
+    match = _JSON.search(text)
+    try:
+        verdict = json.loads(match.group(0)) if match else {}
+    except ValueError:
+        return {}
+    score = verdict.get("score") if isinstance(verdict, dict) else None
+    if not isinstance(score, (int, float)) or not 0 <= score <= 10:
+        return {}
+    claims = verdict.get("wrong_claims", [])
+    return {"score": float(score), "wrong_claims": [str(c) for c in claims] if isinstance(claims, list) else []}
+
+
+def llm_judge(client: LLMClient) -> Judge:
+    sampling = SamplingSettings(temperature=0.0, seed=0, max_tokens=200, repetition_penalty=1.0)
+
+    def judge(key_points: list[str], answer: str) -> dict:
+        try:
+            return parse_verdict(client.chat(judge_messages(key_points, answer), sampling).text)
+        except LLMUnavailable:
+            return {}
+
+    return judge
