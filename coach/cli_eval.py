@@ -36,6 +36,7 @@ def _print(rows: list[tuple[str, object, object]], as_json: bool) -> None:
 def evaluate(name: NameOpt = "seed",
              seed: Annotated[Path, typer.Option(help="The seed document (indexed as NAME if missing).")] = SEED,
              with_tutor: Annotated[bool, typer.Option("--tutor/--no-tutor", help="Also run the tutor (needs the LLM).")] = True,
+             with_grid: Annotated[bool, typer.Option("--grid", help="Tutor over the T x top-k grid (minutes).")] = False,
              as_json: JsonOpt = False) -> None:
     """Retrieval (dense, BM25, hybrid), grader agreement and tutor faithfulness, beside the previous run."""
     from coach import runtime
@@ -48,6 +49,9 @@ def evaluate(name: NameOpt = "seed",
                "grader": quality.grader_agreement(name, settings)}
     if with_tutor:
         results["tutor"] = quality.tutor(name, settings)
+    if with_grid:
+        results["sampling_grid"] = quality.sampling_grid(name, settings)
+        report.plot_quality_vs_diversity(results["sampling_grid"])
     report.write_json("eval.json", results)
     figures = {"retrieval_hit_at_3": results["retrieval_seed"]["hybrid/all"]["hit_at_3"],
                "retrieval_hit_at_1": results["retrieval_seed"]["hybrid/all"]["hit_at_1"],
@@ -56,6 +60,9 @@ def evaluate(name: NameOpt = "seed",
                "grader_spearman": results["grader"]["spearman"]}
     if with_tutor:
         figures.update({f"tutor_{k}": v for k, v in results["tutor"].items() if isinstance(v, float)})
+    if with_grid:
+        recommended = results["sampling_grid"]["recommended"]
+        figures["recommended_sampling"] = f"T={recommended['temperature']:g} top_k={recommended['top_k']}"
     _print(report.update_summary(figures), as_json)
 
 
@@ -77,6 +84,7 @@ def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
         results["embedding"] = benchmarks.embedding_batches(settings, seed)
     with console.status("FAISS…"):
         results["faiss"] = benchmarks.faiss_indexes(tuple(int(n) for n in vectors.split(",") if n))
+    report.write_json("bench.json", results)  # saved per stage: a later failure keeps what was measured
     report.plot_faiss(results["faiss"])
     figures: dict = {"ingest_chunks_per_s": results["ingest"]["seed"]["chunks_per_s"]}
     largest = max(results["faiss"], key=int)
@@ -87,6 +95,7 @@ def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
     if with_llm:
         with console.status("LLM serving…"):
             results["llm"] = benchmarks.llm_serving(settings)
+        report.write_json("bench.json", results)
         report.plot_llm(results["llm"])
         figures.update({"cpu_llm_tokens_per_s": results["llm"]["concurrency_1"]["tokens_per_s"],
                         "cpu_llm_concurrency_speedup": results["llm"]["speedup_8_vs_1"],

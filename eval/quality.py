@@ -66,13 +66,49 @@ def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
     supported, relevancy, citation_ok = [], [], []
     for case in cases:
         result = tutor_engine.answer(case["query"], [], client, SamplingSettings(temperature=0.0, seed=1, max_tokens=120))
-        cited = [s for c in result.citations for s in sentences(c.text)]
-        claims = sentences(result.answer) or [result.answer]
-        for claim in claims:
-            best = max((grader.similarity(claim, source) for source in cited), default=0.0)
-            supported.append(best >= 0.88)
+        supported.append(_faithfulness(grader, result.answer, result.citations))
         relevancy.append(grader.similarity(case["query"], result.answer or " "))
         citation_ok.append(bool(result.citations) and result.citations[0].item_id == case["item_id"])
     return {"faithfulness": round(float(np.mean(supported)), 4), "answer_relevancy": round(float(np.mean(relevancy)), 4),
             "citation_correctness": round(float(np.mean(citation_ok)), 4), "questions": len(cases),
             "model": client.model}
+
+
+def _faithfulness(grader, answer: str, citations) -> float:
+    cited = [s for c in citations for s in sentences(c.text)]
+    claims = sentences(answer) or [answer]
+    return float(np.mean([max((grader.similarity(claim, s) for s in cited), default=0.0) >= 0.88 for claim in claims]))
+
+
+def sampling_grid(index_name: str, settings: CoachSettings, questions: int = 2, seeds: int = 3) -> dict:
+    """The tutor over T x top-k: quality (faithfulness to the cited notes) against diversity (distinct-2,
+    self-BLEU over seeds of one question), and the setting to recommend."""
+    from coach.diversity import distinct_n, self_bleu
+    from coach.sampling_lab import DEFAULT_TEMPERATURES, DEFAULT_TOP_KS
+
+    index = runtime.open_index(index_name, settings)
+    grader = runtime.grader(settings)
+    client = make_client(settings, start=True)
+    tutor_engine = Tutor(index.retriever, settings)
+    cases = _jsonl("retrieval_seed.jsonl")[1::17][:questions]
+    rows = []
+    for temperature in DEFAULT_TEMPERATURES:
+        for top_k in DEFAULT_TOP_KS:
+            quality, d2, bleu = [], [], []
+            for case in cases:
+                answers = []
+                for seed in range(seeds):
+                    sampling = SamplingSettings(temperature=temperature, top_k=top_k, top_p=1.0, seed=seed,
+                                                max_tokens=80, repetition_penalty=1.0)
+                    result = tutor_engine.answer(case["query"], [], client, sampling)
+                    answers.append(result.answer)
+                    quality.append(_faithfulness(grader, result.answer, result.citations))
+                d2.append(distinct_n(answers, 2))
+                bleu.append(self_bleu(answers))
+            rows.append({"temperature": temperature, "top_k": top_k, "faithfulness": round(float(np.mean(quality)), 4),
+                         "distinct_2": round(float(np.mean(d2)), 4), "self_bleu": round(float(np.mean(bleu)), 4)})
+    median = float(np.median([r["distinct_2"] for r in rows]))
+    varied = [r for r in rows if r["distinct_2"] >= median] or rows
+    best = max(varied, key=lambda r: (r["faithfulness"], r["distinct_2"]))
+    return {"rows": rows, "recommended": {"temperature": best["temperature"], "top_k": best["top_k"]},
+            "rule": "most faithful among the cells at or above the median distinct-2", "model": client.model}

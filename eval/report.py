@@ -66,3 +66,12 @@ def plot_llm(llm_results: dict) -> Path:
     axis.set(xlabel="concurrent requests", ylabel="tokens / s (all streams)",
              title=f"{llm_results['model']} on vLLM CPU, 2 cores")
     return _save(plt, figure, axis, "llm_throughput.png")
+
+
+def plot_quality_vs_diversity(grid: dict) -> Path:
+    plt, figure, axis = _figure()
+    for row in grid["rows"]:
+        axis.scatter(row["distinct_2"], row["faithfulness"], s=60, label=f"T={row['temperature']:g} k={row['top_k']}")
+    axis.set(xlabel="distinct-2 over seeds (diversity)", ylabel="faithfulness to cited notes (quality)",
+             title=f"Tutor sampling grid ({grid['model']})")
+    return _save(plt, figure, axis, "sampling_grid.png")
