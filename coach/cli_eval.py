@@ -3,6 +3,7 @@ runtime code never depends on it)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -78,7 +79,8 @@ def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
     from eval import report
 
     settings = get_settings()
-    results: dict = {}
+    previous = report.RESULTS / "bench.json"
+    results: dict = json.loads(previous.read_text("utf-8")) if previous.exists() else {}  # sections not rerun stay
     with console.status("ingest…"):
         results["ingest"] = benchmarks.ingest(settings, seed, tuple(int(n) for n in synthetic.split(",") if n))
         results["embedding"] = benchmarks.embedding_batches(settings, seed)

@@ -48,16 +48,22 @@ def streamlit_url(seed_index, llm_server, coach_home):
 
 
 @pytest.fixture(scope="module")
-def page(streamlit_url):
+def browser(streamlit_url):
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is required (apt-get install chromium; .ci/run does it)"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
 
 
 def test_one_interview_turn_and_one_ask(page, streamlit_url) -> None:
@@ -84,3 +90,21 @@ def test_one_interview_turn_and_one_ask(page, streamlit_url) -> None:
     page.get_by_test_id("stExpander").first.click()
     page.screenshot(path=str(SHOTS / "ask.png"), full_page=True)
     assert (SHOTS / "interview.png").stat().st_size > 10_000 and (SHOTS / "ask.png").stat().st_size > 10_000
+
+
+def test_parallel_browser_sessions_do_not_mix(browser, streamlit_url) -> None:
+    """Four people at once on one server: each sees only their own answer and grade."""
+    pages = [browser.new_context(locale="zh-CN").new_page() for _ in range(4)]
+    for page in pages:
+        page.goto(streamlit_url)
+    for page in pages:
+        page.get_by_text("LoRA是用在节省资源的场景下").first.wait_for(timeout=120_000)
+    for number, page in enumerate(pages):
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.fill(f"候选人{number}号：LoRA 主要节省显存。")
+        box.press("Enter")
+    for number, page in enumerate(pages):
+        page.get_by_text("/10").first.wait_for(timeout=120_000)
+        text = page.inner_text("body")
+        assert f"候选人{number}号" in text
+        assert not any(f"候选人{other}号" in text for other in range(4) if other != number)
