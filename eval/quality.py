@@ -107,8 +107,15 @@ def sampling_grid(index_name: str, settings: CoachSettings, questions: int = 2, 
                 bleu.append(self_bleu(answers))
             rows.append({"temperature": temperature, "top_k": top_k, "faithfulness": round(float(np.mean(quality)), 4),
                          "distinct_2": round(float(np.mean(d2)), 4), "self_bleu": round(float(np.mean(bleu)), 4)})
+    return {"rows": rows, "recommended": recommend(rows), "rule": RECOMMEND_RULE, "model": client.model}
+
+
+RECOMMEND_RULE = "most faithful among the cells whose distinct-2 is above the median (cells that really vary)"
+
+
+def recommend(rows: list[dict]) -> dict:
+    """Greedy-like cells tie on faithfulness; a setting worth recommending must also vary its wording."""
     median = float(np.median([r["distinct_2"] for r in rows]))
-    varied = [r for r in rows if r["distinct_2"] >= median] or rows
+    varied = [r for r in rows if r["distinct_2"] > median] or rows
     best = max(varied, key=lambda r: (r["faithfulness"], r["distinct_2"]))
-    return {"rows": rows, "recommended": {"temperature": best["temperature"], "top_k": best["top_k"]},
-            "rule": "most faithful among the cells at or above the median distinct-2", "model": client.model}
+    return {"temperature": best["temperature"], "top_k": best["top_k"]}
