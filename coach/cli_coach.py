@@ -28,6 +28,12 @@ Temperature = Annotated[float | None, typer.Option("--temperature", "-t", help="
 Seed = Annotated[int | None, typer.Option("--seed", help="Sampling seed.")]
 
 
+def _sampling(settings, temperature: float | None, seed: int | None) -> SamplingSettings:
+    """The configured defaults with the command line's overrides."""
+    overrides = {k: v for k, v in {"temperature": temperature, "seed": seed}.items() if v is not None}
+    return SamplingSettings.from_settings(settings, **overrides)
+
+
 def _client(settings):
     return make_client(settings, start=True, on_start=lambda: err.print("starting the local LLM server (about a minute)…"))
 
@@ -44,8 +50,7 @@ def ask(question: Annotated[str, typer.Argument(help="Your question (any languag
         temperature: Temperature = None, seed: Seed = None, name: NameOpt = "default", as_json: JsonOpt = False) -> None:
     """Answer a question from your notes, with citations (declines when the notes don't cover it)."""
     settings = get_settings()
-    overrides = {k: v for k, v in {"temperature": temperature, "seed": seed}.items() if v is not None}
-    sampling = SamplingSettings.from_settings(settings, **overrides)
+    sampling = _sampling(settings, temperature, seed)
     tutor = Tutor(runtime.open_index(name, settings).retriever, settings)
     client = _client(settings)
     store = runtime.store(settings)
@@ -102,8 +107,7 @@ def interview(order: Annotated[str, typer.Option(help="order | weakness | topic"
               name: NameOpt = "default", as_json: JsonOpt = False) -> None:
     """An interactive mock interview. Say 'hint', 'skip', 'reference', 'repeat' or 'end' at any time."""
     settings = get_settings()
-    overrides = {k: v for k, v in {"temperature": temperature, "seed": seed}.items() if v is not None}
-    sampling = SamplingSettings.from_settings(settings, **overrides)
+    sampling = _sampling(settings, temperature, seed)
     client = _client(settings)
     engine = InterviewEngine(runtime.open_index(name, settings), runtime.grader(settings), runtime.store(settings),
                              settings, lambda: client)

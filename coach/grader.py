@@ -23,7 +23,6 @@ from ingest.models import Chunk, InterviewItem
 SAME_LANGUAGE_BAND = (0.90, 0.95)
 CROSS_LANGUAGE_BAND = (0.81, 0.86)
 ALIGN_MARGIN = 0.02  # above the band's low end: a sentence that makes the same kind of claim
-ALIGNED_CANDIDATES = 1  # more candidates caught more wrong claims but flagged strong answers too
 POINTS_PER_SENTENCE = 2  # one sentence can carry at most two key points
 PENALTY_PER_WRONG = 2.5
 
@@ -56,6 +55,7 @@ class Grade:
     feedback: str
     follow_up: str
     language: Language
+    off_topic: bool = False  # nothing covered, nothing contradicted, no sentence near the notes
     judge: dict = field(default_factory=dict)
 
     def to_contract(self) -> dict:
@@ -121,13 +121,13 @@ class Grader:
         wrong: list[WrongClaim] = []
         wrong_rows: set[int] = set()
         for row, sentence in enumerate(answer_sentences):
-            # The closest reference sentences, each checked: the single best one is often a hedge.
-            for best in np.argsort(-to_reference[row])[:ALIGNED_CANDIDATES]:
-                if to_reference[row, best] >= low + ALIGN_MARGIN and conflicts(sentence, reference_sentences[best]):
-                    chunk_id, section = _locate(reference_sentences[best], chunks)
-                    wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
-                    wrong_rows.add(row)
-                    break
+            # Only the closest reference sentence: checking the top 3 caught more wrong answers but
+            # flagged strong ones too.
+            best = int(np.argmax(to_reference[row]))
+            if to_reference[row, best] >= low + ALIGN_MARGIN and conflicts(sentence, reference_sentences[best]):
+                chunk_id, section = _locate(reference_sentences[best], chunks)
+                wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
+                wrong_rows.add(row)
         unsupported = [s for row, s in enumerate(answer_sentences)
                        if row not in wrong_rows and to_reference[row].max() < low]
 
@@ -147,6 +147,7 @@ class Grader:
             score = (score + verdict["score"]) / 2
         grade = self._finish(item, score, covered, missed, wrong, unsupported, language)
         grade.judge = verdict
+        grade.off_topic = not covered and not wrong and len(unsupported) == len(answer_sentences)
         return grade
 
     def _finish(self, item: InterviewItem, score: float, covered: list[PointResult], missed: list[PointResult],

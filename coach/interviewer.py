@@ -16,7 +16,6 @@ from coach.prompts import rephrase_messages
 from coach.runtime import OpenIndex
 from coach.sampling import SamplingSettings
 from coach.sessions import SessionStore
-from ingest.keypoints import sentences
 from ingest.models import InterviewItem
 
 Phase = Literal["answering", "follow_up", "done"]
@@ -130,7 +129,7 @@ class InterviewEngine:
                       sampling: SamplingSettings | None) -> list[Message]:
         chunks = [c for c in self.index.loaded.chunks if c.item_id == item.id]
         alone = self.grader.grade(item, text, chunks)
-        if not alone.covered and not alone.wrong and len(alone.unsupported) == len(_sentences_of(text)):
+        if alone.off_topic:
             nudge = ("这个回答似乎和问题无关。请针对问题再回答一次，或者说「提示」/「跳过」。" if zh else
                      "That does not seem to address the question. Try again, or say 'hint' or 'skip'.")
             return [Message("interviewer", "nudge", nudge, item.id)]
@@ -221,7 +220,3 @@ class InterviewEngine:
     def _language(self, state: InterviewState, text: str) -> Language:
         return detect_language(text, "zh" if state.language == "zh" else "en") if text.strip() else (
             "zh" if state.language == "zh" else "en")
-
-
-def _sentences_of(text: str) -> list[str]:
-    return sentences(text) or [text]

@@ -13,7 +13,7 @@ from app.i18n import t  # noqa: E402
 from app.shared import client, language, open_index, sampling, settings  # noqa: E402
 from app.widgets import highlight  # noqa: E402
 from coach import runtime  # noqa: E402
-from coach.errors import USER_ERRORS  # noqa: E402
+from coach.errors import USER_ERRORS, LLMUnavailable  # noqa: E402
 from coach.tutor import Tutor  # noqa: E402
 
 lang = language()
@@ -47,8 +47,6 @@ if question := st.chat_input(t("your_question", lang), key="ask_input"):
     llm = client()
     try:
         if llm is None:
-            from coach.errors import LLMUnavailable
-
             raise LLMUnavailable("No LLM server is reachable (`coach llm serve`).")
         turns = [{"role": e["role"], "content": e["content"]} for e in history]
         result, pieces = Tutor(index.retriever, settings()).stream(question, turns, llm, sampling())
