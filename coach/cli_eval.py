@@ -16,6 +16,8 @@ from coach.config import get_settings
 
 console = Console()
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "llm_interview_notes_zh.txt"
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_corpus"
+HELD_OUT_INDEX = "eval-sample"
 
 
 def register(app: typer.Typer) -> None:
@@ -46,8 +48,11 @@ def evaluate(name: NameOpt = "seed",
     settings = get_settings()
     if not (settings.index_dir(name) / "manifest.json").exists():
         runtime.ingest_and_index([seed], name, settings)
+    if not (settings.index_dir(HELD_OUT_INDEX) / "manifest.json").exists():
+        runtime.ingest_and_index([SAMPLE], HELD_OUT_INDEX, settings)
     results = {"retrieval_seed": quality.retrieval(name, "retrieval_seed.jsonl", settings),
-               "grader": quality.grader_agreement(name, settings)}
+               "grader": quality.grader_agreement(name, settings),
+               "grader_held_out": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_heldout.jsonl")}
     if with_tutor:
         results["tutor"] = quality.tutor(name, settings)
     if with_grid:
@@ -58,7 +63,8 @@ def evaluate(name: NameOpt = "seed",
                "retrieval_hit_at_1": results["retrieval_seed"]["hybrid/all"]["hit_at_1"],
                "retrieval_mrr": results["retrieval_seed"]["hybrid/all"]["mrr"],
                "grader_pairwise_accuracy": results["grader"]["pairwise_accuracy"],
-               "grader_spearman": results["grader"]["spearman"]}
+               "grader_spearman": results["grader"]["spearman"],
+               "grader_held_out_pairwise_accuracy": results["grader_held_out"]["pairwise_accuracy"]}
     if with_tutor:
         figures.update({f"tutor_{k}": v for k, v in results["tutor"].items() if isinstance(v, float)})
     if with_grid:

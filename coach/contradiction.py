@@ -30,7 +30,7 @@ _NEGATION = re.compile(r"(不需要|无需|没必要|不用|不再|不支持|不
 _CONTRAST_CUE = re.compile(r"而不是|而非|rather than|instead of|,\s*not\b|，\s*不是", re.I)
 # "A, not B" / "是A而不是B" / "A rather than B": the contrast names what is affirmed and what is denied.
 _CONTRAST = re.compile(
-    r"(?P<affirmed>[^，,。；;:：]{2,30}?)\s*[，,]?\s*(?:而不是|而非|并非|不是|rather than|instead of|not)\s+?"
+    r"(?P<affirmed>[^，,。；;:：]{2,30}?)\s*[，,]?\s*(?:(?:而不是|而非|并非|不是)\s*|(?:rather than|instead of|not)\s+)"
     r"(?P<denied>[^，,。；;:：]{2,30})",
     re.I,
 )

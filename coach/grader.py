@@ -112,11 +112,15 @@ class Grader:
             missed = [PointResult(p, 0.0, c, s) for p, (c, s) in zip(item.key_points, located)]
             return self._finish(item, 0.0, [], missed, [], [], language)
 
-        low, high = SAME_LANGUAGE_BAND if language == detect_language(item.reference_answer) else CROSS_LANGUAGE_BAND
+        # Bands per key point: a bilingual document holds points in either language.
+        bands = np.array([SAME_LANGUAGE_BAND if detect_language(point) == language else CROSS_LANGUAGE_BAND
+                          for point in item.key_points]).reshape(-1, 2)
         answers = self._embed(answer_sentences)
         points = self._embed(item.key_points)
         references = self._embed(reference_sentences)
         to_reference = answers @ references.T
+        reference_low = np.array([(SAME_LANGUAGE_BAND if detect_language(r) == language else CROSS_LANGUAGE_BAND)[0]
+                                  for r in reference_sentences])
 
         wrong: list[WrongClaim] = []
         wrong_rows: set[int] = set()
@@ -124,12 +128,12 @@ class Grader:
             # Only the closest reference sentence: checking the top 3 caught more wrong answers but
             # flagged strong ones too.
             best = int(np.argmax(to_reference[row]))
-            if to_reference[row, best] >= low + ALIGN_MARGIN and conflicts(sentence, reference_sentences[best]):
+            if to_reference[row, best] >= reference_low[best] + ALIGN_MARGIN and conflicts(sentence, reference_sentences[best]):
                 chunk_id, section = _locate(reference_sentences[best], chunks)
                 wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
                 wrong_rows.add(row)
         unsupported = [s for row, s in enumerate(answer_sentences)
-                       if row not in wrong_rows and to_reference[row].max() < low]
+                       if row not in wrong_rows and (to_reference[row] < reference_low).all()]
 
         to_points = answers @ points.T
         to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
@@ -137,6 +141,7 @@ class Grader:
         covered, missed = [], []
         for column, point in enumerate(item.key_points):
             row, similarity = assigned.get(column, (0, 0.0))
+            low, high = bands[column]
             coverage = float(np.clip((similarity - low) / (high - low), 0.0, 1.0))
             result = PointResult(point, round(coverage, 2), *located[column], answer_sentences[row] if coverage else "")
             (covered if coverage >= 0.5 else missed).append(result)

@@ -35,12 +35,14 @@ def retrieval(index_name: str, dataset: str, settings: CoachSettings) -> dict:
     return out
 
 
-def grader_agreement(index_name: str, settings: CoachSettings) -> dict:
+def grader_agreement(index_name: str, settings: CoachSettings, dataset: str = "grader_agreement.jsonl") -> dict:
+    """Ordering accuracy of the grader on labelled answers: the seed set (tuned on) or the held-out
+    set on the sample corpus (written before any tuning against it)."""
     index = runtime.open_index(index_name, settings)
     grader = runtime.grader(settings)
     groups: dict[tuple, dict[str, float]] = {}
     labels, scores = [], []
-    for case in _jsonl("grader_agreement.jsonl"):
+    for case in _jsonl(dataset):
         item = index.loaded.item(case["item_id"])
         chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
         score = grader.grade(item, case["answer"], chunks).score

@@ -38,6 +38,30 @@ def test_pairwise_ordering_on_the_agreement_set(seed_index, settings) -> None:
     assert correct / pairs >= 0.72
 
 
+def test_held_out_strong_answers_rank_first(sample_index, settings) -> None:
+    """Answers written for the sample corpus before any tuning on it: strong answers beat partial and
+    wrong ones in all 12 pairs (partial over wrong is the open gap, see README)."""
+    grader = runtime.grader(settings)
+    scores = {}
+    for row in read_jsonl("grader_heldout.jsonl"):
+        item = sample_index.loaded.item(row["item_id"])
+        chunks = [c for c in sample_index.loaded.chunks if c.item_id == item.id]
+        scores[(row["item_id"], row["lang"], row["label"])] = grader.grade(item, row["answer"], chunks).score
+    groups = {key[:2] for key in scores}
+    assert len(groups) == 6
+    assert all(scores[(*g, "strong")] > max(scores[(*g, "partial")], scores[(*g, "wrong")]) for g in groups)
+
+
+def test_chinese_answer_to_english_key_points_uses_the_cross_language_band(sample_index, settings) -> None:
+    """The sample corpus is bilingual with English key points: a Chinese answer is graded against them
+    with the cross-language band, not the one picked from the (mostly Chinese) whole reference."""
+    item = sample_index.loaded.item(11)
+    chunks = [c for c in sample_index.loaded.chunks if c.item_id == 11]
+    answer = ("RAG 先从知识库检索相关片段，再放进提示词让模型回答，减少幻觉。文档按标题和段落切成几百 token 的片段并重叠，"
+              "保留来源用于引用。用多语言句向量模型编码，存进 FAISS。")
+    assert runtime.grader(settings).grade(item, answer, chunks).covered
+
+
 @pytest.mark.parametrize(
     ("item_id", "right", "flipped"),
     [
