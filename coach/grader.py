@@ -7,6 +7,8 @@ a fixed rubric joins in when COACH_LLM_JUDGE is on (a real model).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -25,6 +27,7 @@ CROSS_LANGUAGE_BAND = (0.81, 0.86)
 ALIGN_MARGIN = 0.02  # above the band's low end: a sentence that makes the same kind of claim
 POINTS_PER_SENTENCE = 2  # one sentence can carry at most two key points
 PENALTY_PER_WRONG = 2.5
+EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
 
 
 @dataclass
@@ -88,16 +91,26 @@ def _answer_sentences(answer: str) -> list[str]:
 class Grader:
     def __init__(self, embedder: BaseEmbedding) -> None:
         self._embedder = embedder
-        self._cache: dict[str, np.ndarray] = {}
+        # Key points and reference sentences repeat on every grade; answers mostly don't. Least recently
+        # used entries go first, so a long-running UI stays at a few tens of MB.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
         self.judge: Judge | None = None  # set when COACH_LLM_JUDGE is on
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            for text, vector in zip(missing, self._embedder.get_text_embedding_batch(missing)):
-                array = np.asarray(vector, dtype=np.float32)
-                self._cache[text] = array / (np.linalg.norm(array) or 1.0)
-        return np.stack([self._cache[t] for t in texts])
+        with self._lock:  # one grader serves every session thread of the UI
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        for text, vector in zip(missing, self._embedder.get_text_embedding_batch(missing) if missing else []):
+            array = np.asarray(vector, dtype=np.float32)
+            known[text] = array / (np.linalg.norm(array) or 1.0)
+        with self._lock:
+            for text, array in known.items():
+                self._cache[text] = array
+                self._cache.move_to_end(text)
+            while len(self._cache) > EMBEDDING_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return np.stack([known[t] for t in texts])
 
     def similarity(self, a: str, b: str) -> float:
         vectors = self._embed([a, b])

@@ -15,6 +15,10 @@ _STRAY_HTML = re.compile(r"""(?:<img\b[^>]*>|^\s*src=["“”'][^\n]*?>\s*$|</?(
 _TOC_TITLE = re.compile(r"^\s*[-*]?\s*(?:\*\*)?\s*(?:目录|目錄|Contents|Table of contents|TOC)\s*(?:\*\*)?\s*[:：]?\s*$", re.I)
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+\S")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# A web page copied as text puts an inline English term on a line of its own inside a Chinese sentence
+# ("通过\nCLIP\n模型的文本编码器"); left split, the sentence breaks in two and loses its subject.
+_INLINE_TERM_BREAK = re.compile(
+    r"(?<=[\u3400-\u9fff，,（(])\n([A-Za-z][A-Za-z0-9_.+/()-]*(?: [A-Za-z0-9_.+/()-]+){0,4})\n(?=[\u3400-\u9fff，,。）)])")
 
 
 def normalize_heading(line: str) -> str:
@@ -73,4 +77,5 @@ def clean_text(text: str) -> str:
     lines = drop_repeated_title(lines)
     lines = drop_tables_of_contents(lines)
     text = collapse_latex_doubles("\n".join(lines))
+    text = _INLINE_TERM_BREAK.sub(r" \1 ", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -126,3 +126,18 @@ def test_judge_score_is_averaged_in(seed_index, settings) -> None:
     finally:
         grader.judge = None
     assert judged.score == pytest.approx(round((alone + 10.0) / 2, 1), abs=0.06) and judged.judge["score"] == 10.0
+
+
+def test_embedding_cache_is_bounded_and_keeps_results(seed_index, settings, monkeypatch) -> None:
+    from coach import grader as grader_module
+
+    monkeypatch.setattr(grader_module, "EMBEDDING_CACHE_SIZE", 40)
+    small = grader_module.Grader(runtime.embedder(settings))
+    item = seed_index.loaded.item(1)
+    chunks = [c for c in seed_index.loaded.chunks if c.item_id == 1]
+    answer = "LoRA 主要节省显存：只训练低秩矩阵，梯度和优化器状态大幅减少。"
+    first = small.grade(item, answer, chunks).score
+    for n in range(30):  # many distinct answers push the first ones out
+        small.grade(item, f"第 {n} 个回答：LoRA 冻结原权重，只训练 {n + 2} 秩的矩阵。", chunks)
+    assert len(small._cache) <= 40
+    assert small.grade(item, answer, chunks).score == first == runtime.grader(settings).grade(item, answer, chunks).score

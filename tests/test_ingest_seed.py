@@ -46,6 +46,14 @@ def test_latex_triples_collapse_to_the_source(seed_corpus) -> None:
     assert "q ( x t" not in ddpm and "Lsimple=" not in ddpm
 
 
+def test_inline_english_terms_rejoin_their_sentence(seed_corpus) -> None:
+    """The page put "CLIP" on its own line mid-sentence; the key point keeps the whole claim."""
+    conditioning = seed_corpus.items[7]
+    assert any("通过 CLIP 模型的文本编码器" in point for point in conditioning.key_points)
+    assert "使用 torchvision.datasets 加载" in seed_corpus.items[1].reference_answer
+    assert "\nimport torch\n" in seed_corpus.items[1].reference_answer  # code lines stay lines
+
+
 def test_key_points_are_a_usable_rubric(seed_corpus) -> None:
     for item in seed_corpus.items:
         assert 3 <= len(item.key_points) <= 8, item.question
