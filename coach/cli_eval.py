@@ -3,7 +3,6 @@ runtime code never depends on it)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -58,7 +57,7 @@ def evaluate(name: NameOpt = "seed",
     if with_grid:
         results["sampling_grid"] = quality.sampling_grid(name, settings)
         report.plot_quality_vs_diversity(results["sampling_grid"])
-    report.write_json("eval.json", results)
+    report.write_json("eval.json", {**report.read_json("eval.json"), **results})  # skipped sections stay
     figures = {"retrieval_hit_at_3": results["retrieval_seed"]["hybrid/all"]["hit_at_3"],
                "retrieval_hit_at_1": results["retrieval_seed"]["hybrid/all"]["hit_at_1"],
                "retrieval_mrr": results["retrieval_seed"]["hybrid/all"]["mrr"],
@@ -85,8 +84,7 @@ def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
     from eval import report
 
     settings = get_settings()
-    previous = report.RESULTS / "bench.json"
-    results: dict = json.loads(previous.read_text("utf-8")) if previous.exists() else {}  # sections not rerun stay
+    results = report.read_json("bench.json")  # sections not rerun stay
     with console.status("ingest…"):
         results["ingest"] = benchmarks.ingest(settings, seed, tuple(int(n) for n in synthetic.split(",") if n))
         results["embedding"] = benchmarks.embedding_batches(settings, seed)

@@ -9,6 +9,12 @@ from pathlib import Path
 RESULTS = Path(__file__).parent / "results"
 
 
+def read_json(name: str) -> dict:
+    """A previous results file, so the sections a run skips keep their last measured values."""
+    path = RESULTS / name
+    return json.loads(path.read_text("utf-8")) if path.exists() else {}
+
+
 def write_json(name: str, payload: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / name
