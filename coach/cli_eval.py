@@ -51,6 +51,7 @@ def evaluate(name: NameOpt = "seed",
         runtime.ingest_and_index([SAMPLE], HELD_OUT_INDEX, settings)
     results = {"retrieval_seed": quality.retrieval(name, "retrieval_seed.jsonl", settings),
                "grader": quality.grader_agreement(name, settings),
+               "grader_calibration": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_calibration.jsonl"),
                "grader_held_out": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_heldout.jsonl")}
     if with_tutor:
         results["tutor"] = quality.tutor(name, settings)
@@ -63,7 +64,9 @@ def evaluate(name: NameOpt = "seed",
                "retrieval_mrr": results["retrieval_seed"]["hybrid/all"]["mrr"],
                "grader_pairwise_accuracy": results["grader"]["pairwise_accuracy"],
                "grader_spearman": results["grader"]["spearman"],
-               "grader_held_out_pairwise_accuracy": results["grader_held_out"]["pairwise_accuracy"]}
+               "grader_held_out_pairwise_accuracy": results["grader_held_out"]["pairwise_accuracy"],
+               "grader_held_out_mean_strong": results["grader_held_out"]["mean_strong"],
+               "grader_calibration_strong_over_partial": results["grader_calibration"]["strong_over_partial"]}
     if with_tutor:
         figures.update({f"tutor_{k}": v for k, v in results["tutor"].items() if isinstance(v, float)})
     if with_grid:

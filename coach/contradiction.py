@@ -19,7 +19,7 @@ _OPPOSITES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("高斯", "gaussian"), ("均匀", "uniform")),
     (("不可变", "immutable"), ("可变", "mutable")),
     (("静态", "statically typed"), ("动态", "dynamically typed")),
-    (("显存", "vram", "gpu memory"), ("带宽", "bandwidth")),
+    (("显存", "vram", "gpu memory", "memory"), ("带宽", "bandwidth")),
     (("交叉熵", "crossentropy", "cross-entropy"), ("均方误差", "mseloss", "mse")),
     (("clip",), ("判别器", "discriminator")),
     (("逐步", "step by step", "iteratively"), ("一步", "single step", "single forward pass")),
@@ -89,6 +89,26 @@ def _denies_what_notes_affirm(answer: str, reference: str) -> bool:
         denied, affirmed = match.group("denied"), match.group("affirmed")
         if _share(denied, reference_terms) >= 0.5 and _share(affirmed, reference_terms) < 0.3:
             return True
+    return False
+
+
+def _mentions(text: str, side: tuple[str, ...]) -> int:
+    lowered = text.lower()
+    return sum(len(re.findall(rf"\b{re.escape(t)}" if t.isascii() else re.escape(t), lowered)) for t in side)
+
+
+def reverses_what_notes_stress(answer_sentence: str, notes: str) -> bool:
+    """"A rather than B" where A and B are opposite sides (bandwidth / memory) and the notes stress B:
+    "LoRA saves bandwidth, not memory" against notes about memory. Works across languages because
+    each side lists its Chinese and English terms; the whole notes decide which side they stress."""
+    for match in _CONTRAST.finditer(answer_sentence):
+        affirmed, denied = match.group("affirmed"), match.group("denied")
+        for left, right in _OPPOSITES:
+            for said, unsaid in ((left, right), (right, left)):
+                if _has(affirmed, said) and _has(denied, unsaid) and not _has(denied, said):
+                    stressed, slighted = _mentions(notes, unsaid), _mentions(notes, said)
+                    if stressed >= 2 and stressed > 2 * slighted:
+                        return True
     return False
 
 

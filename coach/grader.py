@@ -7,6 +7,7 @@ a fixed rubric joins in when COACH_LLM_JUDGE is on (a real model).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from coach.contradiction import conflicts
+from coach.contradiction import conflicts, reverses_what_notes_stress
 from coach.judge import Judge
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
@@ -83,6 +84,20 @@ def point_title(point: str) -> str:
     return head[:40].rstrip("，,。.…")
 
 
+_CLAUSE_BREAK = re.compile(r"(?<=[，,；;])\s*")
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The sentence, its clauses and each pair of neighbouring clauses: a compound sentence ("the UNet
+    is frozen, so ..., and a trainable copy ...") states several points, and each part matches its
+    own point more closely than the whole sentence does."""
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p.strip()]
+    if len(parts) < 2:
+        return [sentence]
+    pairs = [f"{left} {right}" for left, right in zip(parts, parts[1:])] if len(parts) > 2 else []
+    return [sentence, *(p for p in parts + pairs if len(p) >= 8)]
+
+
 def _answer_sentences(answer: str) -> list[str]:
     found = sentences(answer)
     return found or ([answer.strip()] if answer.strip() else [])
@@ -141,14 +156,17 @@ class Grader:
             # Only the closest reference sentence: checking the top 3 caught more wrong answers but
             # flagged strong ones too.
             best = int(np.argmax(to_reference[row]))
-            if to_reference[row, best] >= reference_low[best] + ALIGN_MARGIN and conflicts(sentence, reference_sentences[best]):
+            aligned = to_reference[row, best] >= reference_low[best] + ALIGN_MARGIN
+            on_topic = to_reference[row, best] >= reference_low[best]
+            if ((aligned and conflicts(sentence, reference_sentences[best]))
+                    or (on_topic and reverses_what_notes_stress(sentence, item.reference_answer))):
                 chunk_id, section = _locate(reference_sentences[best], chunks)
                 wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
                 wrong_rows.add(row)
         unsupported = [s for row, s in enumerate(answer_sentences)
                        if row not in wrong_rows and (to_reference[row] < reference_low).all()]
 
-        to_points = answers @ points.T
+        to_points = np.stack([(self._embed(_clauses(sentence)) @ points.T).max(axis=0) for sentence in answer_sentences])
         to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
         assigned = _assign(to_points)
         covered, missed = [], []

@@ -36,25 +36,29 @@ def retrieval(index_name: str, dataset: str, settings: CoachSettings) -> dict:
 
 
 def grader_agreement(index_name: str, settings: CoachSettings, dataset: str = "grader_agreement.jsonl") -> dict:
-    """Ordering accuracy of the grader on labelled answers: the seed set (tuned on) or the held-out
-    set on the sample corpus (written before any tuning against it)."""
+    """Ordering accuracy of the grader on labelled answers: the seed set (tuned on), the calibration set
+    (strong / partial on the sample corpus, used to check the similarity bands) or the held-out set
+    (written before any tuning against it). Mean score per label shows the absolute scale."""
     index = runtime.open_index(index_name, settings)
     grader = runtime.grader(settings)
     groups: dict[tuple, dict[str, float]] = {}
-    labels, scores = [], []
+    by_label: dict[str, list[float]] = {}
     for case in _jsonl(dataset):
         item = index.loaded.item(case["item_id"])
         chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
         score = grader.grade(item, case["answer"], chunks).score
         groups.setdefault((case["item_id"], case["lang"]), {})[case["label"]] = score
-        labels.append(LABEL_VALUE[case["label"]])
-        scores.append(score)
-    order = ["strong", "partial", "wrong"]
-    return {"pairwise_accuracy": round(pairwise_accuracy(groups, order), 4),
-            "strong_over_partial": round(pairwise_accuracy(groups, ["strong", "partial"]), 4),
-            "strong_over_wrong": round(pairwise_accuracy(groups, ["strong", "wrong"]), 4),
-            "partial_over_wrong": round(pairwise_accuracy(groups, ["partial", "wrong"]), 4),
-            "spearman": round(spearman(scores, labels), 4), "answers": len(scores)}
+        by_label.setdefault(case["label"], []).append(score)
+    order = [label for label in LABEL_VALUE if label in by_label]
+    labels = [LABEL_VALUE[label] for label, scores in by_label.items() for _ in scores]
+    results = {"pairwise_accuracy": round(pairwise_accuracy(groups, order), 4),
+               "spearman": round(spearman([s for scores in by_label.values() for s in scores], labels), 4),
+               "answers": len(labels)}
+    for i, better in enumerate(order):
+        for worse in order[i + 1 :]:
+            results[f"{better}_over_{worse}"] = round(pairwise_accuracy(groups, [better, worse]), 4)
+    results.update({f"mean_{label}": round(float(np.mean(scores)), 2) for label, scores in by_label.items()})
+    return results
 
 
 def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:

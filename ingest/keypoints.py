@@ -9,7 +9,8 @@ from ingest.sections import split_sections
 MIN_POINTS, MAX_POINTS, POINT_CHARS = 3, 8, 110
 # Sections that carry no checkable claim of their own.
 _SKIP = re.compile(r"(概述|背景|总结|参考文献|参考资料|目录|中文解答|overview|background|summary|references|contents)", re.I)
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n")
+# A period ends an English sentence unless it closes an abbreviation ("e.g. 0.7" is one sentence).
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<!cf\.)\s+|\n")
 _MARKUP = re.compile(r"\*\*|`|^#+\s*|^[-*+]\s+|^\d+[.)、]\s+")
 
 
@@ -41,7 +42,10 @@ def extract_key_points(answer: str) -> list[str]:
     for section in split_sections(answer):
         if not section.heading or _SKIP.search(section.heading):
             continue
-        first = next(iter(sentences(section.text(answer))), "")
+        found = sentences(section.text(answer))
+        first = found[0] if found else ""
+        if first.endswith((":", "：")) and len(found) > 1:  # "采样过程如下:" says nothing until what follows
+            first = f"{first} {found[1]}"
         heading = re.sub(r"^\d+(?:\.\d+)*[.、]?\s*", "", section.heading)
         if first:
             points.append(_shorten(f"{heading}: {first}"))

@@ -77,6 +77,28 @@ def test_contradiction_lowers_the_score_and_is_reported(seed_index, settings, it
     assert flipped.score < right.score
 
 
+@pytest.mark.parametrize(
+    ("right", "reversed_"),
+    [("LoRA saves GPU memory, not bandwidth.", "LoRA saves bandwidth, not memory."),
+     ("LoRA mainly saves VRAM rather than memory bandwidth.", "LoRA mainly saves memory bandwidth rather than VRAM."),
+     ("LoRA 节省的是显存，而不是带宽。", "LoRA 节省的是带宽，而不是显存。")],
+)
+def test_a_reversed_contrast_is_wrong_in_either_language(seed_index, settings, right: str, reversed_: str) -> None:
+    """The issue's own example: the notes stress memory, so "bandwidth, not memory" is a wrong claim."""
+    right, reversed_ = _grade(seed_index, settings, 1, right), _grade(seed_index, settings, 1, reversed_)
+    assert reversed_.wrong and not right.wrong
+    assert reversed_.score < right.score
+
+
+def test_each_clause_of_a_compound_sentence_can_cover_its_own_point(sample_index, settings) -> None:
+    item = sample_index.loaded.item(5)
+    chunks = [c for c in sample_index.loaded.chunks if c.item_id == 5]
+    answer = ("The original Stable Diffusion UNet is frozen, so its quality and knowledge are preserved, and a trainable "
+              "copy of the UNet's encoder blocks and middle block is created from the original weights.")
+    covered = {p.point for p in runtime.grader(settings).grade(item, answer, chunks).covered}
+    assert any("frozen" in p for p in covered) and any("trainable copy" in p for p in covered)
+
+
 def test_empty_and_offtopic_answers_score_zero(seed_index, settings) -> None:
     assert _grade(seed_index, settings, 1, "").score == 0
     off = _grade(seed_index, settings, 1, "I had pasta for lunch and the weather was sunny.")
