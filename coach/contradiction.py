@@ -1,29 +1,47 @@
-"""A negation- and antonym-aware check: does an answer sentence flip the claim of a reference sentence?
+"""Does an answer sentence state the opposite of the notes?
 
-Embeddings score "LoRA saves bandwidth, not memory" as close to "LoRA saves memory"; this check looks
-for what embeddings miss, between two closely aligned sentences: an antonym swap ("higher" where the
-notes say "lower"), or a contrast ("A, not B") that denies what the notes affirm.
+Embeddings score "LoRA saves bandwidth, not memory" as close to "LoRA saves memory". Three checks look
+for what they miss. A word list of opposites (each side in Chinese and English) proposes flipped note
+sentences, and the grader asks the embedding whether the answer reads closer to a flipped note than
+to any real one. Within one language, an opposite swap or a negation against the aligned note
+sentence is caught directly. A contrast ("A rather than B") is checked against what the notes stress.
 """
 
 from __future__ import annotations
 
 import re
 
+from coach.language import detect_language
+
 # Opposite claims, each side in Chinese and English so a Chinese note can catch an English answer.
 _OPPOSITES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("更高", "higher"), ("更低", "lower")),
-    (("增加", "increase"), ("减少", "decrease")),
-    (("尖锐", "sharper", "peakier"), ("平滑", "flatter", "smoother")),
-    (("确定", "deterministic"), ("随机", "random")),
+    # general opposites of technical prose
+    (("更高", "越高", "higher"), ("更低", "越低", "lower")),
+    (("增加", "增大", "increase"), ("减少", "减小", "decrease", "reduce")),
+    (("更多", "more"), ("更少", "fewer")),
+    (("更快", "faster"), ("更慢", "slower")),
+    (("之前", "earlier", "previous"), ("之后", "后面", "later")),
+    (("过去", "past"), ("未来", "future")),
+    (("正向", "forward"), ("反向", "reverse")),
+    (("添加", "加噪", "adds"), ("去除", "去噪", "removes")),
     (("冻结", "frozen", "freeze"), ("解冻", "unfreez", "全量微调", "fully fine-tune", "retrain")),
-    (("高斯", "gaussian"), ("均匀", "uniform")),
+    (("确定", "deterministic"), ("随机", "random")),
+    (("尖锐", "sharper", "peakier"), ("平滑", "flatter", "smoother")),
     (("不可变", "immutable"), ("可变", "mutable")),
-    (("静态", "statically typed"), ("动态", "dynamically typed")),
+    (("静态", "statically typed", "static"), ("动态", "dynamically typed", "dynamic")),
+    (("相同", "same"), ("不同", "different")),
+    (("固定", "fixed"), ("可学习", "learned")),
+    (("并行", "parallel"), ("串行", "sequential")),
+    (("独立", "own", "separate"), ("共享", "shared")),
+    (("逐步", "step by step", "gradually", "iteratively"), ("一步", "single step", "single forward pass", "one step")),
+    (("计算密集", "compute-bound"), ("带宽受限", "memory-bandwidth bound", "memory-bound")),
+    (("概率最高", "most likely", "highest-probability"), ("概率最低", "least likely", "去掉", "discards")),
+    # pairs an ML interview confuses often
     (("显存", "vram", "gpu memory", "memory"), ("带宽", "bandwidth")),
+    (("高斯", "gaussian"), ("均匀", "uniform")),
     (("交叉熵", "crossentropy", "cross-entropy"), ("均方误差", "mseloss", "mse")),
+    (("softmax",), ("sigmoid",)),
     (("clip",), ("判别器", "discriminator")),
-    (("逐步", "step by step", "iteratively"), ("一步", "single step", "single forward pass")),
-    (("概率最高", "most likely", "highest-probability"), ("去掉", "discards")),
 ]
 _NEGATION = re.compile(r"(不需要|无需|没必要|不用|不再|不支持|不提取|并不|不是|不会|不能|无法|没有|"
                        r"\bdoes not\b|\bdo not\b|\bis not\b|\bare not\b|n't\b|\bnever\b|\bno longer\b)", re.I)
@@ -64,11 +82,41 @@ def _has(text: str, side: tuple[str, ...]) -> bool:
 
 
 def _antonym_swap(answer: str, reference: str) -> bool:
+    """One side of an opposite in the answer, the other in the note sentence: only trusted within one
+    language ("denoising" does not spell 去噪; across languages the flip test decides)."""
+    if detect_language(answer) != detect_language(reference):
+        return False
     for left, right in _OPPOSITES:
         for said, noted in ((left, right), (right, left)):
             if _has(answer, said) and not _has(answer, noted) and _has(reference, noted) and not _has(reference, said):
                 return True
     return False
+
+
+def _find(text: str, side: tuple[str, ...]) -> tuple[re.Match[str], str] | None:
+    for term in side:
+        if term.isascii():
+            found = re.search(rf"\b{re.escape(term)}", text, re.I)
+        else:
+            found = re.search(r"(?<!不)可变" if term == "可变" else re.escape(term), text)
+        if found:
+            return found, term
+    return None
+
+
+def flipped_notes(answer_sentence: str, note_sentence: str) -> list[str]:
+    """The note sentence with one opposite swapped to the side the answer takes ("lower" for "higher"),
+    in the note's own language. If the answer reads closer to such a flipped note than to any real
+    one, it states the opposite of the notes: the embedding decides, the word list only proposes."""
+    flipped = []
+    for left, right in _OPPOSITES:
+        for noted, said in ((left, right), (right, left)):
+            hit = _find(note_sentence, noted)
+            if hit and _has(answer_sentence, said) and not _has(answer_sentence, noted) and not _has(note_sentence, said):
+                match, term = hit
+                replacement = next((t for t in said if t.isascii() == term.isascii()), said[0])
+                flipped.append(note_sentence[: match.start()] + replacement + note_sentence[match.end() :])
+    return flipped
 
 
 def _negates_what_notes_affirm(answer: str, reference: str) -> bool:
@@ -113,7 +161,8 @@ def reverses_what_notes_stress(answer_sentence: str, notes: str) -> bool:
 
 
 def conflicts(answer_sentence: str, reference_sentence: str) -> bool:
-    """True when two aligned sentences disagree by an antonym swap or a contrast that flips the claim."""
+    """True when two aligned sentences disagree: an opposite swap (same language), a contrast that
+    denies what the note says, or a negation of it."""
     return (_antonym_swap(answer_sentence, reference_sentence)
             or _denies_what_notes_affirm(answer_sentence, reference_sentence)
             or _negates_what_notes_affirm(answer_sentence, reference_sentence))

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from coach.contradiction import conflicts, reverses_what_notes_stress
+from coach.contradiction import conflicts, flipped_notes, reverses_what_notes_stress
 from coach.judge import Judge
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
@@ -28,6 +28,10 @@ CROSS_LANGUAGE_BAND = (0.81, 0.86)
 ALIGN_MARGIN = 0.02  # above the band's low end: a sentence that makes the same kind of claim
 POINTS_PER_SENTENCE = 2  # one sentence can carry at most two key points
 PENALTY_PER_WRONG = 2.5
+# An answer sentence closer to a flipped note than to every real one (by this much) contradicts it.
+# The largest gap seen for a correct answer on the seed and calibration sets was 0.0007.
+FLIP_MARGIN = 0.0015
+FLIP_CANDIDATES = 5  # note sentences nearest the answer sentence that are tried flipped
 EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
 
 
@@ -153,16 +157,19 @@ class Grader:
         wrong: list[WrongClaim] = []
         wrong_rows: set[int] = set()
         for row, sentence in enumerate(answer_sentences):
-            # Only the closest reference sentence: checking the top 3 caught more wrong answers but
-            # flagged strong ones too.
             best = int(np.argmax(to_reference[row]))
             aligned = to_reference[row, best] >= reference_low[best] + ALIGN_MARGIN
             on_topic = to_reference[row, best] >= reference_low[best]
-            if ((aligned and conflicts(sentence, reference_sentences[best]))
-                    or (on_topic and reverses_what_notes_stress(sentence, item.reference_answer))):
-                chunk_id, section = _locate(reference_sentences[best], chunks)
-                wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
-                wrong_rows.add(row)
+            flipped_from = (self._closer_to_a_flipped_note(answers[row], to_reference[row], sentence, reference_sentences)
+                            if on_topic else None)
+            if flipped_from is not None:
+                best = flipped_from
+            elif not ((aligned and conflicts(sentence, reference_sentences[best]))
+                      or (on_topic and reverses_what_notes_stress(sentence, item.reference_answer))):
+                continue
+            chunk_id, section = _locate(reference_sentences[best], chunks)
+            wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
+            wrong_rows.add(row)
         unsupported = [s for row, s in enumerate(answer_sentences)
                        if row not in wrong_rows and (to_reference[row] < reference_low).all()]
 
@@ -185,6 +192,17 @@ class Grader:
         grade.judge = verdict
         grade.off_topic = not covered and not wrong and len(unsupported) == len(answer_sentences)
         return grade
+
+    def _closer_to_a_flipped_note(self, answer: np.ndarray, to_reference: np.ndarray, sentence: str,
+                                  reference_sentences: list[str]) -> int | None:
+        """The note sentence whose flipped form (an opposite swapped in) the answer sentence is closer
+        to than to any real note sentence, by FLIP_MARGIN: the answer says the opposite of it."""
+        best_real = float(to_reference.max())
+        for index in np.argsort(-to_reference)[:FLIP_CANDIDATES]:
+            flipped = flipped_notes(sentence, reference_sentences[index])
+            if flipped and float((self._embed(flipped) @ answer).max()) > best_real + FLIP_MARGIN:
+                return int(index)
+        return None
 
     def _finish(self, item: InterviewItem, score: float, covered: list[PointResult], missed: list[PointResult],
                 wrong: list[WrongClaim], unsupported: list[str], language: Language) -> Grade:

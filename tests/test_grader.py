@@ -90,6 +90,27 @@ def test_a_reversed_contrast_is_wrong_in_either_language(seed_index, settings, r
     assert reversed_.score < right.score
 
 
+@pytest.mark.parametrize(
+    ("index", "item_id", "right", "flipped"),
+    [("seed", 4, "Python 是动态类型语言，变量可以指向不同类型的对象。", "Python 是静态类型语言，变量不能指向不同类型的对象。"),
+     ("seed", 3, "The forward process gradually adds Gaussian noise to the data until it is close to a standard normal distribution.",
+      "The forward process gradually removes Gaussian noise from the data until it is close to a standard normal distribution."),
+     ("sample", 12, "A causal mask sets the scores of future positions to minus infinity.",
+      "A causal mask sets the scores of past positions to minus infinity.")],
+)
+def test_an_answer_closer_to_a_flipped_note_is_wrong(seed_index, sample_index, settings, index: str, item_id: int,
+                                                     right: str, flipped: str) -> None:
+    """The word list only proposes the flip ("past" for "future"); the answer counts as wrong because
+    it reads closer to the flipped note than to any real one."""
+    opened = seed_index if index == "seed" else sample_index
+    item = opened.loaded.item(item_id)
+    chunks = [c for c in opened.loaded.chunks if c.item_id == item_id]
+    grader = runtime.grader(settings)
+    right, flipped = grader.grade(item, right, chunks), grader.grade(item, flipped, chunks)
+    assert flipped.wrong and not right.wrong
+    assert flipped.score < right.score or right.score == flipped.score == 0  # a one-line answer may cover no point
+
+
 def test_each_clause_of_a_compound_sentence_can_cover_its_own_point(sample_index, settings) -> None:
     item = sample_index.loaded.item(5)
     chunks = [c for c in sample_index.loaded.chunks if c.item_id == 5]
