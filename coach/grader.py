@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from coach.contradiction import conflicts, flipped_notes, reverses_what_notes_stress
+from coach.contradiction import conflicts, flipped_notes, negated_notes, reverses_what_notes_stress
 from coach.judge import Judge
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
@@ -32,6 +32,7 @@ PENALTY_PER_WRONG = 2.5
 # The largest gap seen for a correct answer on the seed and calibration sets was 0.0007.
 FLIP_MARGIN = 0.0015
 FLIP_CANDIDATES = 5  # note sentences nearest the answer sentence that are tried flipped
+NEGATION_CANDIDATES = 1  # a negation is only moved onto the note the sentence is closest to
 EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
 
 
@@ -198,8 +199,10 @@ class Grader:
         """The note sentence whose flipped form (an opposite swapped in) the answer sentence is closer
         to than to any real note sentence, by FLIP_MARGIN: the answer says the opposite of it."""
         best_real = float(to_reference.max())
-        for index in np.argsort(-to_reference)[:FLIP_CANDIDATES]:
+        for rank, index in enumerate(np.argsort(-to_reference)[:FLIP_CANDIDATES]):
             flipped = flipped_notes(sentence, reference_sentences[index])
+            if rank < NEGATION_CANDIDATES:  # a negation is only tried on the notes the sentence is about
+                flipped += negated_notes(sentence, reference_sentences[index])
             if flipped and float((self._embed(flipped) @ answer).max()) > best_real + FLIP_MARGIN:
                 return int(index)
         return None

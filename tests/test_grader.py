@@ -111,6 +111,15 @@ def test_an_answer_closer_to_a_flipped_note_is_wrong(seed_index, sample_index, s
     assert flipped.score < right.score or right.score == flipped.score == 0  # a one-line answer may cover no point
 
 
+def test_a_denial_of_what_the_nearest_note_says_is_wrong(seed_index, settings) -> None:
+    """The answer's negation moved onto the note it is closest to reads closer than the real note."""
+    right = _grade(seed_index, settings, 4, "不可变对象是可哈希的，可以作为字典的键。")
+    denied = _grade(seed_index, settings, 4, "不可变对象不是可哈希的，不能作为字典的键。")
+    assert denied.wrong and not right.wrong
+    assert "可哈希" in denied.wrong[0].reference
+    assert denied.score < right.score
+
+
 def test_each_clause_of_a_compound_sentence_can_cover_its_own_point(sample_index, settings) -> None:
     item = sample_index.loaded.item(5)
     chunks = [c for c in sample_index.loaded.chunks if c.item_id == 5]
