@@ -1,8 +1,10 @@
 """Rubric grading, claim by claim: covered key points (TP), missed ones (FN), wrong claims (FP).
 
-Coverage comes from embedding similarity between the answer's sentences and each key point, so the
-score stands even when the LLM is tiny; contradictions of the reference lower it. An LLM judge with
-a fixed rubric joins in when COACH_LLM_JUDGE is on (a real model).
+Coverage comes from embedding similarity between the answer's sentences (and their clauses) and each
+key point, so the score stands even when the LLM is tiny. Contradictions of the notes lower it: the
+flip test (an answer sentence closer to a flipped note than to any real one, coach/flips.py) and
+the lexical checks of coach/contradiction.py. An LLM judge with a fixed rubric joins in when
+COACH_LLM_JUDGE is on (a real model).
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from coach.contradiction import conflicts, flipped_notes, negated_notes, reverses_what_notes_stress
+from coach.contradiction import conflicts, reverses_what_notes_stress
+from coach.flips import flipped_notes, negated_notes
 from coach.judge import Judge
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
 from ingest.models import Chunk, InterviewItem
 
-# Cosine bands of multilingual-e5 (calibrated on eval/data/grader_agreement.jsonl): below the low end a
-# key point is absent, above the high end it is fully there. Cross-language pairs sit ~0.08 lower.
+# Cosine bands of multilingual-e5 (calibrated on eval/data/grader_agreement.jsonl, checked on
+# grader_calibration.jsonl): below the low end a key point is absent, above the high end it is fully
+# there. Cross-language pairs sit ~0.08 lower.
 SAME_LANGUAGE_BAND = (0.90, 0.95)
 CROSS_LANGUAGE_BAND = (0.81, 0.86)
 ALIGN_MARGIN = 0.02  # above the band's low end: a sentence that makes the same kind of claim
@@ -196,8 +200,9 @@ class Grader:
 
     def _closer_to_a_flipped_note(self, answer: np.ndarray, to_reference: np.ndarray, sentence: str,
                                   reference_sentences: list[str]) -> int | None:
-        """The note sentence whose flipped form (an opposite swapped in) the answer sentence is closer
-        to than to any real note sentence, by FLIP_MARGIN: the answer says the opposite of it."""
+        """The note sentence whose flipped form (an opposite swapped in, or the answer's negation moved
+        onto it) the answer sentence is closer to than to any real note sentence, by FLIP_MARGIN: the
+        answer says the opposite of it."""
         best_real = float(to_reference.max())
         for rank, index in enumerate(np.argsort(-to_reference)[:FLIP_CANDIDATES]):
             flipped = flipped_notes(sentence, reference_sentences[index])
