@@ -12,18 +12,25 @@ from coach.opposites import NEGATION, OPPOSITES, find_term, has_side
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
+def _side_pattern(side: tuple[str, ...]) -> re.Pattern[str]:
+    """Every term of a side, longest first (English on word starts, 可变 not inside 不可变)."""
+    terms = sorted(side, key=len, reverse=True)
+    return re.compile("|".join(rf"\b{re.escape(t)}" if t.isascii() else ("(?<!不)可变" if t == "可变" else re.escape(t))
+                               for t in terms), re.I)
+
+
 def flipped_notes(answer_sentence: str, note_sentence: str) -> list[str]:
-    """The note sentence with one opposite swapped to the side the answer takes ("lower" for "higher"),
-    in the note's own language. If the answer reads closer to such a flipped note than to any real
-    one, it states the opposite of the notes: the embedding decides, the word list only proposes."""
+    """The note sentence swapped to the side of an opposite the answer takes ("lower" for "higher"),
+    every mention of it, each in its own script (a note may say 动态类型 (dynamically typed)). If the
+    answer reads closer to such a flipped note than to any real one, it states the opposite of the
+    notes: the embedding decides, the word list only proposes."""
     flipped = []
     for left, right in OPPOSITES:
         for noted, said in ((left, right), (right, left)):
-            hit = find_term(note_sentence, noted)
-            if hit and has_side(answer_sentence, said) and not has_side(answer_sentence, noted) and not has_side(note_sentence, said):
-                match, term = hit
-                replacement = next((t for t in said if t.isascii() == term.isascii()), said[0])
-                flipped.append(note_sentence[: match.start()] + replacement + note_sentence[match.end() :])
+            if (find_term(note_sentence, noted) and has_side(answer_sentence, said)
+                    and not has_side(answer_sentence, noted) and not has_side(note_sentence, said)):
+                chinese, english = (next((t for t in said if t.isascii() == ascii_), said[0]) for ascii_ in (False, True))
+                flipped.append(_side_pattern(noted).sub(lambda m: english if m.group(0).isascii() else chinese, note_sentence))
     return flipped
 
 
