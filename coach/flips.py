@@ -7,16 +7,9 @@ from __future__ import annotations
 import re
 
 from coach.language import detect_language
-from coach.opposites import NEGATION, OPPOSITES, find_term, has_side
+from coach.opposites import NEGATION, OPPOSITES, find_term, has_side, side_pattern
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-
-
-def _side_pattern(side: tuple[str, ...]) -> re.Pattern[str]:
-    """Every term of a side, longest first (English on word starts, 可变 not inside 不可变)."""
-    terms = sorted(side, key=len, reverse=True)
-    return re.compile("|".join(rf"\b{re.escape(t)}" if t.isascii() else ("(?<!不)可变" if t == "可变" else re.escape(t))
-                               for t in terms), re.I)
 
 
 def flipped_notes(answer_sentence: str, note_sentence: str) -> list[str]:
@@ -30,7 +23,7 @@ def flipped_notes(answer_sentence: str, note_sentence: str) -> list[str]:
             if (find_term(note_sentence, noted) and has_side(answer_sentence, said)
                     and not has_side(answer_sentence, noted) and not has_side(note_sentence, said)):
                 chinese, english = (next((t for t in said if t.isascii() == ascii_), said[0]) for ascii_ in (False, True))
-                flipped.append(_side_pattern(noted).sub(lambda m: english if m.group(0).isascii() else chinese, note_sentence))
+                flipped.append(side_pattern(noted).sub(lambda m: english if m.group(0).isascii() else chinese, note_sentence))
     return flipped
 
 
@@ -48,7 +41,8 @@ def _predicate_after(sentence: str, cue: re.Match[str]) -> str:
     if rest[:1].isascii():
         word = _ENGLISH_WORD.match(rest)
         return word.group(0) if word else ""
-    return rest[:2] if len(_CJK_RUN.match(rest).group(0) if _CJK_RUN.match(rest) else "") >= 2 else ""
+    run = _CJK_RUN.match(rest)
+    return rest[:2] if run and len(run.group(0)) >= 2 else ""
 
 
 def negated_notes(answer_sentence: str, note_sentence: str) -> list[str]:
@@ -58,8 +52,9 @@ def negated_notes(answer_sentence: str, note_sentence: str) -> list[str]:
     answer_cue, note_cue = NEGATION.search(answer_sentence), NEGATION.search(note_sentence)
     if bool(answer_cue) == bool(note_cue):
         return []
+    english_note = detect_language(note_sentence) == "en"
     if note_cue:
-        found = (_ENGLISH_NOT if detect_language(note_sentence) == "en" else _CHINESE_NEGATED).search(note_sentence)
+        found = (_ENGLISH_NOT if english_note else _CHINESE_NEGATED).search(note_sentence)
         return [note_sentence[: found.start()] + note_sentence[found.end() :]] if found else []
     cue = answer_cue.group(0).strip()
     verb = re.sub(r"^(?:并不|不|没|无)", "", cue) if not cue.isascii() else ""
@@ -71,10 +66,8 @@ def negated_notes(answer_sentence: str, note_sentence: str) -> list[str]:
     at = note_sentence.lower().find(stem.lower()) if len(stem) >= 2 else -1
     if at >= 0:  # the predicate the answer denies, denied in the note too
         return [note_sentence[:at] + ("not " if cue.isascii() else cue) + note_sentence[at:]]
-    verb = (_ENGLISH_AUXILIARY if detect_language(note_sentence) == "en" else _CHINESE_VERB).search(note_sentence)
+    verb = (_ENGLISH_AUXILIARY if english_note else _CHINESE_VERB).search(note_sentence)
     if not verb:
         return []
-    return [note_sentence[: verb.end()] + " not" + note_sentence[verb.end() :] if detect_language(note_sentence) == "en"
+    return [note_sentence[: verb.end()] + " not" + note_sentence[verb.end() :] if english_note
             else note_sentence[: verb.start()] + "不" + note_sentence[verb.start() :]]
-
-

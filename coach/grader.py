@@ -107,6 +107,11 @@ def _clauses(sentence: str) -> list[str]:
     return [sentence, *(p for p in parts + pairs if len(p) >= 8)]
 
 
+def _band(text: str, language: Language) -> tuple[float, float]:
+    """The cosine band for matching an answer in `language` against `text`."""
+    return SAME_LANGUAGE_BAND if detect_language(text) == language else CROSS_LANGUAGE_BAND
+
+
 def _answer_sentences(answer: str) -> list[str]:
     found = sentences(answer)
     return found or ([answer.strip()] if answer.strip() else [])
@@ -150,14 +155,12 @@ class Grader:
             return self._finish(item, 0.0, [], missed, [], [], language)
 
         # Bands per key point: a bilingual document holds points in either language.
-        bands = np.array([SAME_LANGUAGE_BAND if detect_language(point) == language else CROSS_LANGUAGE_BAND
-                          for point in item.key_points]).reshape(-1, 2)
+        bands = np.array([_band(point, language) for point in item.key_points]).reshape(-1, 2)
         answers = self._embed(answer_sentences)
         points = self._embed(item.key_points)
         references = self._embed(reference_sentences)
         to_reference = answers @ references.T
-        reference_low = np.array([(SAME_LANGUAGE_BAND if detect_language(r) == language else CROSS_LANGUAGE_BAND)[0]
-                                  for r in reference_sentences])
+        reference_low = np.array([_band(sentence, language)[0] for sentence in reference_sentences])
 
         wrong: list[WrongClaim] = []
         wrong_rows: set[int] = set()
@@ -178,7 +181,10 @@ class Grader:
         unsupported = [s for row, s in enumerate(answer_sentences)
                        if row not in wrong_rows and (to_reference[row] < reference_low).all()]
 
-        to_points = np.stack([(self._embed(_clauses(sentence)) @ points.T).max(axis=0) for sentence in answer_sentences])
+        units = [_clauses(sentence) for sentence in answer_sentences]
+        unit_to_points = self._embed([unit for parts in units for unit in parts]) @ points.T  # one batch
+        ends = np.cumsum([len(parts) for parts in units])
+        to_points = np.stack([unit_to_points[end - len(parts) : end].max(axis=0) for parts, end in zip(units, ends)])
         to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
         assigned = _assign(to_points)
         covered, missed = [], []

@@ -39,13 +39,22 @@ NEGATION = re.compile(r"(不需要|无需|没必要|不用|不再|不支持|不�
                        r"\bdoes not\b|\bdo not\b|\bis not\b|\bare not\b|n't\b|\bnever\b|\bno longer\b)", re.I)
 
 
+def _term_pattern(term: str) -> str:
+    """English on word starts, case-insensitive; 可变 not inside 不可变."""
+    if term.isascii():
+        return rf"\b{re.escape(term)}"
+    return r"(?<!不)可变" if term == "可变" else re.escape(term)
+
+
+def side_pattern(side: tuple[str, ...]) -> re.Pattern[str]:
+    """Every term of a side, longest first."""
+    return re.compile("|".join(_term_pattern(t) for t in sorted(side, key=len, reverse=True)), re.I)
+
+
 def find_term(text: str, side: tuple[str, ...]) -> tuple[re.Match[str], str] | None:
-    """Where a term of this side first occurs (English on word starts, 可变 not inside 不可变)."""
+    """Where a term of this side first occurs, and which term (tried in the side's order)."""
     for term in side:
-        if term.isascii():
-            found = re.search(rf"\b{re.escape(term)}", text, re.I)
-        else:
-            found = re.search(r"(?<!不)可变" if term == "可变" else re.escape(term), text)
+        found = re.search(_term_pattern(term), text, re.I)
         if found:
             return found, term
     return None
@@ -57,5 +66,4 @@ def has_side(text: str, side: tuple[str, ...]) -> bool:
 
 def mentions(text: str, side: tuple[str, ...]) -> int:
     """How often the terms of a side occur: which side a text stresses."""
-    lowered = text.lower()
-    return sum(len(re.findall(rf"\b{re.escape(t)}" if t.isascii() else re.escape(t), lowered)) for t in side)
+    return sum(len(re.findall(_term_pattern(t), text, re.I)) for t in side)
