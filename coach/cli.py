@@ -38,6 +38,9 @@ def ingest(
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), disable=as_json) as progress:
+        preparing = progress.add_task("loading the embedding model", total=None)
+        runtime.embedder(settings, report=lambda message: progress.update(preparing, description=message))
+        progress.update(preparing, description="embedding model ready", total=1, completed=1)
         reading = progress.add_task("reading", total=None)
         embedding = progress.add_task("embedding chunks", total=None)
         manifest = runtime.ingest_and_index(

