@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 export COACH_LLM_PYTHON ?= $(CURDIR)/$(LLM_VENV)/bin/python
 
-.PHONY: install install-llm run test test-fast clean
+.PHONY: install install-llm run test test-fast screenshots clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ test: install install-llm
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# The README's UI screenshots: the browser test, writing into eval/results/ui/ instead of a temp folder.
+screenshots: install install-llm
+	COACH_UI_SHOTS=$(CURDIR)/eval/results/ui $(BIN)/python -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) $(LLM_VENV) .pytest_cache

@@ -61,11 +61,27 @@ def test_ask_page_keeps_the_question_when_the_server_is_down(monkeypatch) -> Non
         get_settings.cache_clear()
 
 
-def test_library_lists_items_and_progress_shows_export() -> None:
+def test_library_lists_the_items_of_the_active_index() -> None:
     library = AppTest.from_file(str(APP / "pages" / "library.py"), default_timeout=60).run()
     assert not library.exception and len(library.expander) == 9
-    progress = AppTest.from_file(str(APP / "pages" / "progress.py"), default_timeout=60).run()
-    assert not progress.exception
+
+
+def test_progress_shows_every_score_weakest_first(settings, monkeypatch) -> None:
+    from coach import runtime
+
+    monkeypatch.setenv("COACH_INDEX_NAME", "progress-check")  # grades of this test only
+    store = runtime.store(settings)
+    session = store.create_session("interview", "progress-check", "friendly", "en", "", title="progress")
+    store.add_grade(session, None, 5, "ControlNet?", 7.5, {"missed": []})
+    store.add_grade(session, None, 2, "PyTorch pipeline?", 0.0, {"missed": [{"point": "DataLoader batches"}]})
+    store.add_grade(session, None, 2, "PyTorch pipeline?", 1.0, {"missed": [{"point": "DataLoader batches"}]})
+    at = AppTest.from_file(str(APP / "pages" / "progress.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "Q2 PyTorch pipeline?" in _markdown(at) and "0.5/10" in _markdown(at)  # study next: the weakest
+    assert any("DataLoader batches" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert list(table["Q"]) == ["Q2", "Q5"] and list(table.iloc[:, 2]) == [0.5, 7.5]
+    assert all(len(when) == 16 and when[:2] == "20" for when in table.iloc[:, -1])  # real dates, not ".781"
 
 
 def test_sampling_lab_draws_the_stages() -> None:
@@ -75,5 +91,10 @@ def test_sampling_lab_draws_the_stages() -> None:
     assert any("tokens with probability > 0 per stage" in c.value for c in at.caption)
 
 
-def test_sample_corpus_is_the_default_index(sample_index) -> None:
-    assert sample_index.loaded.name == "default" and SAMPLE.exists()
+def test_without_a_chosen_index_the_app_opens_the_sample_corpus(sample_index, monkeypatch) -> None:
+    """`make run` ingests sample_corpus/ as 'default'; the app opens it when no index is named."""
+    monkeypatch.delenv("COACH_INDEX_NAME")
+    at = AppTest.from_file(str(APP / "main.py"), default_timeout=120).run()
+    assert not at.exception
+    assert sample_index.loaded.items[0].question[:30] in _markdown(at)
+    assert all(source.startswith(str(SAMPLE)) for source in sample_index.loaded.manifest["documents"])

@@ -7,14 +7,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "eval" / "results" / "ui"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -27,24 +26,45 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def streamlit_url(seed_index, llm_server, coach_home):
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Screenshots go to a temporary folder; `make screenshots` points COACH_UI_SHOTS at eval/results/ui."""
+    folder = Path(os.environ.get("COACH_UI_SHOTS") or tmp_path_factory.mktemp("ui-shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _drain(stream, log: Path, ready: threading.Event) -> None:
+    """Read the server's output to the end (a full pipe would block it); flag the line that says it listens."""
+    with log.open("w", encoding="utf-8") as sink:
+        for line in stream:
+            sink.write(line)
+            sink.flush()
+            if "URL:" in line:
+                ready.set()
+    ready.set()  # the server exited: stop waiting, the health check below says what went wrong
+
+
+@pytest.fixture(scope="module")
+def streamlit_url(seed_index, llm_server, coach_home, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "COACH_HOME": str(coach_home), "COACH_INDEX_NAME": "seed"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    ready = threading.Event()
+    threading.Thread(target=_drain, args=(process.stdout, log, ready), daemon=True).start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)  # waiting for another process's port, not synchronising our own code
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        ready.wait(timeout=120)
+        health = httpx.get(f"{url}/_stcore/health", timeout=10) if process.poll() is None else None
+        if health is None or health.status_code != 200:
+            pytest.fail(f"Streamlit did not become healthy on {url}:\n{log.read_text('utf-8')[-3000:]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +86,7 @@ def page(browser):
     context.close()
 
 
-def test_one_interview_turn_and_one_ask(page, streamlit_url) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_one_interview_turn_and_one_ask(page, streamlit_url, shots: Path) -> None:
     page.goto(streamlit_url)
     page.get_by_text("LoRA是用在节省资源的场景下").first.wait_for(timeout=120_000)
     box = page.get_by_test_id("stChatInputTextArea")
@@ -75,7 +94,7 @@ def test_one_interview_turn_and_one_ask(page, streamlit_url) -> None:
     box.press("Enter")
     page.get_by_text("/10").first.wait_for(timeout=120_000)
     page.get_by_text("得分").first.wait_for(timeout=30_000)
-    page.screenshot(path=str(SHOTS / "interview.png"), full_page=True)
+    page.screenshot(path=str(shots / "interview.png"), full_page=True)
 
     page.goto(f"{streamlit_url}/ask")
     box = page.get_by_test_id("stChatInputTextArea")
@@ -85,11 +104,11 @@ def test_one_interview_turn_and_one_ask(page, streamlit_url) -> None:
     try:
         page.get_by_text("详细介绍一下DDPM").first.wait_for(timeout=180_000)
     except Exception:
-        page.screenshot(path=str(SHOTS / "ask-failure.png"), full_page=True)
+        page.screenshot(path=str(shots / "ask-failure.png"), full_page=True)
         raise
     page.get_by_test_id("stExpander").first.click()
-    page.screenshot(path=str(SHOTS / "ask.png"), full_page=True)
-    assert (SHOTS / "interview.png").stat().st_size > 10_000 and (SHOTS / "ask.png").stat().st_size > 10_000
+    page.screenshot(path=str(shots / "ask.png"), full_page=True)
+    assert (shots / "interview.png").stat().st_size > 10_000 and (shots / "ask.png").stat().st_size > 10_000
 
 
 def test_parallel_browser_sessions_do_not_mix(browser, streamlit_url) -> None:

@@ -42,8 +42,9 @@ def test_retrieve_reads_one_query_per_line_from_stdin(seed_index) -> None:
 def test_errors_are_one_sentence_and_exit_1(coach_home: Path) -> None:
     result = runner.invoke(app, ["questions", "--name", "missing", "--json"])
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == {"error": result.stdout and json.loads(result.stdout)["error"]}
-    assert "No index named 'missing'" in json.loads(result.stdout)["error"]
+    error = json.loads(result.stdout)
+    assert list(error) == ["error"] and "No index named 'missing'" in error["error"]
+    assert error["error"].count(". ") == 0 and error["error"].endswith(".")  # one sentence
     bad = runner.invoke(app, ["ingest", str(coach_home / "nope.txt"), "--name", "x"])
     assert bad.exit_code == 1 and "does not exist" in bad.stderr and "Traceback" not in bad.output
 

@@ -1,4 +1,4 @@
-"""Progress: scores over time per question, weakest first, and session export."""
+"""Progress: every score per question over time, weakest first, what to study next, session export."""
 
 from __future__ import annotations
 
@@ -16,24 +16,38 @@ from app.i18n import t  # noqa: E402
 from app.shared import index_name, language, settings  # noqa: E402
 from coach import runtime  # noqa: E402
 from coach.export import export_json, export_markdown  # noqa: E402
+from coach.progress import item_progress, score_history  # noqa: E402
 
 lang = language()
 store = runtime.store(settings())
-grades = store.grades(index_name=index_name())
-if not grades:
+rows = item_progress(store, index_name())
+if not rows:
     st.info(t("no_grades", lang))
 else:
-    frame = pd.DataFrame(grades)
-    frame["when"] = pd.to_datetime(frame["created"], unit="s")
-    frame["question"] = "Q" + frame["item_id"].astype(str) + " " + frame["question"].str.slice(0, 30)
-    means = frame.groupby("question", as_index=False)["score"].mean().sort_values("score")
+    weakest = rows[0]
+    st.subheader(t("study_next", lang))
+    st.markdown(t("study_next_line", lang).format(id=weakest.item_id, question=weakest.question,
+                                                    mean=weakest.mean, attempts=weakest.attempts))
+    if weakest.most_missed:
+        st.caption(t("most_missed", lang) + weakest.most_missed[:160])
     st.subheader(t("weakest", lang))
-    st.altair_chart(alt.Chart(means).mark_bar().encode(
+    table = pd.DataFrame([{"Q": f"Q{r.item_id}", t("question", lang): r.question[:60], t("mean", lang): r.mean,
+                           t("latest", lang): r.latest, t("best", lang): r.best, t("attempts", lang): r.attempts,
+                           t("last_practised", lang): r.last_practised.strftime("%Y-%m-%d %H:%M")} for r in rows])
+    st.dataframe(table, hide_index=True, use_container_width=True)
+    means = pd.DataFrame({"question": [f"Q{r.item_id} {r.question[:24]}" for r in rows], "score": [r.mean for r in rows]})
+    bars = alt.Chart(means).mark_bar().encode(
         x=alt.X("score:Q", scale=alt.Scale(domain=[0, 10])), y=alt.Y("question:N", sort="x"),
-        color=alt.Color("score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 10]), legend=None)),
-        use_container_width=True)
-    st.altair_chart(alt.Chart(frame).mark_line(point=True).encode(
-        x="when:T", y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 10])), color="question:N"),
+        color=alt.Color("score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 10]), legend=None))
+    labels = alt.Chart(means).mark_text(align="left", dx=4).encode(  # a 0/10 has no bar but keeps its label
+        x="score:Q", y=alt.Y("question:N", sort="x"), text=alt.Text("score:Q", format=".1f"))
+    st.altair_chart(bars + labels, use_container_width=True)
+    history = pd.DataFrame([{"when": p.when, "score": p.score, "question": f"Q{p.item_id}"}
+                            for p in score_history(store, index_name())])
+    st.altair_chart(alt.Chart(history).mark_line(point=True).encode(
+        x=alt.X("when:T", axis=alt.Axis(format="%m-%d %H:%M", title=None)),
+        y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 10])), color="question:N",
+        tooltip=[alt.Tooltip("when:T", format="%Y-%m-%d %H:%M:%S"), "question:N", "score:Q"]),
         use_container_width=True)
 
 st.subheader(t("export", lang))
