@@ -1,0 +1,78 @@
+"""The judge's training data: note sentences written here (eval/data/judge/, never the seed), each with
+true restatements, single-edit falsifications and neutral on-topic claims, turned into labelled
+(premise, hypothesis) pairs and split by topic, so test topics are never seen in training."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Label = Literal["entailment", "neutral", "contradiction"]
+LABELS: tuple[Label, ...] = ("entailment", "neutral", "contradiction")
+Split = Literal["train", "dev", "test"]
+DATA_DIR = Path(__file__).resolve().parents[2] / "eval" / "data" / "judge"
+_CLAIM_LABEL: dict[str, Label] = {"entail": "entailment", "contradict": "contradiction", "neutral": "neutral"}
+
+
+@dataclass(frozen=True)
+class Pair:
+    premise: str
+    hypothesis: str
+    label: Label
+    topic: str
+    kind: str  # paraphrase / short / ... / swap_roles / ... / neutral / off_topic / translation
+    languages: str  # "zh-en": premise in Chinese, hypothesis in English
+
+
+def split_of(topic: str) -> Split:
+    """A fixed split by topic (a hash, so adding topics never moves old ones): ~70 / 15 / 15."""
+    bucket = int(hashlib.sha256(topic.encode()).hexdigest(), 16) % 20
+    return "test" if bucket < 3 else "dev" if bucket < 6 else "train"
+
+
+def read_notes(directory: Path = DATA_DIR) -> list[dict]:
+    rows = []
+    for path in sorted(directory.glob("*.jsonl")):
+        rows.extend(json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip())
+    return rows
+
+
+def build_pairs(rows: Iterable[dict], seed: int = 13) -> list[Pair]:
+    """Every claim against its note in both languages; the two languages of a note as a translation
+    pair; one claim from another topic per note as an off-topic neutral. De-duplicated."""
+    rows = list(rows)
+    rng = random.Random(seed)
+    pairs: dict[tuple[str, str], Pair] = {}
+
+    def add(pair: Pair) -> None:
+        pairs.setdefault((pair.premise, pair.hypothesis), pair)
+
+    claims_by_topic: dict[str, list[dict]] = {}
+    for row in rows:
+        claims_by_topic.setdefault(row["topic"], []).extend(c for key in _CLAIM_LABEL for c in row[key])
+    topics = sorted(claims_by_topic)
+    for row in rows:
+        topic, note = row["topic"], row["note"]
+        for note_lang in ("zh", "en"):
+            for key, label in _CLAIM_LABEL.items():
+                for claim in row[key]:
+                    add(Pair(note[note_lang], claim["text"], label, topic, claim.get("kind", "neutral"),
+                             f"{note_lang}-{claim['lang']}"))
+            other_lang = "en" if note_lang == "zh" else "zh"
+            add(Pair(note[note_lang], note[other_lang], "entailment", topic, "translation", f"{note_lang}-{other_lang}"))
+            elsewhere = rng.choice([t for t in topics if t != topic])
+            stray = rng.choice(claims_by_topic[elsewhere])
+            add(Pair(note[note_lang], stray["text"], "neutral", topic, "off_topic", f"{note_lang}-{stray['lang']}"))
+    return list(pairs.values())
+
+
+def load_splits(directory: Path = DATA_DIR) -> dict[Split, list[Pair]]:
+    splits: dict[Split, list[Pair]] = {"train": [], "dev": [], "test": []}
+    for pair in build_pairs(read_notes(directory)):
+        splits[split_of(pair.topic)].append(pair)
+    return splits
