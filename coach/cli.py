@@ -14,12 +14,14 @@ from rich.table import Table
 
 from coach import runtime
 from coach import cli_coach, cli_eval, cli_lab
+from coach.cli_judge import judge_app
 from coach.cli_llm import llm_app
 from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
 
 app = typer.Typer(help="interview-coach: mock interviews and tutoring over your own notes.", no_args_is_help=True)
 app.add_typer(llm_app, name="llm")
+app.add_typer(judge_app, name="judge")
 cli_coach.register(app)
 cli_lab.register(app)
 cli_eval.register(app)

@@ -35,9 +35,9 @@ class CoachSettings(BaseSettings):
     embed_text_instruction: str | None = None
     embed_batch_size: int = 32
 
-    # Chunking (tokens are approximated: one per CJK character, one per Latin word).
-    chunk_tokens: int = 220
-    chunk_overlap_tokens: int = 40
+    # Chunking, counted in the embedder's own tokens (every chunk fits its window).
+    chunk_tokens: int = 300
+    chunk_overlap_tokens: int = 50
 
     # Retrieval.
     retrieve_k: int = 4

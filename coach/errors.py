@@ -12,4 +12,13 @@ class InputTooLong(ValueError):
     """An answer or question over its configured limit; the message names the limit."""
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (IngestError, IndexProblem, LLMUnavailable, InputTooLong, KeyError)
+class BadInput(ValueError):
+    """Input a command cannot use (a malformed line, a missing argument); the message says which."""
+
+
+class JudgeUnavailable(Exception):
+    """The judge's trained weights are missing or do not fit the base model."""
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (IngestError, IndexProblem, LLMUnavailable, InputTooLong, BadInput,
+                                            JudgeUnavailable, KeyError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,18 +13,23 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import MockLLM
 
 from coach.config import CoachSettings
+from coach.errors import JudgeUnavailable
 from coach.grader import Grader
 from coach.sessions import SessionStore
-from index.embedders import embedder_id, make_embedder
+from index.embedders import bundled_e5_dir, embedder_id, make_embedder, token_counter
 from index.hybrid import HybridRetriever
 from index.store import LoadedIndex, build_index, load_index
 from ingest.pipeline import ingest_paths
+
+if TYPE_CHECKING:
+    from coach.grading.judge import Judge
 
 _lock = threading.Lock()
 _embedders: dict[str, BaseEmbedding] = {}
 _indexes: dict[tuple[str, str, str], "OpenIndex"] = {}
 _graders: dict[str, Grader] = {}
 _stores: dict[str, SessionStore] = {}
+_judge: list = []  # [models_dir, Judge] once loaded
 
 
 @dataclass
@@ -70,6 +76,7 @@ def ingest_and_index(
         chunk_tokens=settings.chunk_tokens,
         overlap_tokens=settings.chunk_overlap_tokens,
         on_document=on_document,
+        count=token_counter(embedder(settings)),
     )
     return build_index(corpus, name, settings, embedder(settings), on_embedded)
 
@@ -86,6 +93,20 @@ def grader(settings: CoachSettings) -> Grader:
 
         shared.judge = llm_judge(make_client(settings))
     return shared
+
+
+def judge(settings: CoachSettings) -> Judge:
+    """The trained answer judge, loaded once per process over the converted base model."""
+    with _lock:
+        if not _judge or _judge[0] != settings.models_dir:
+            from coach.grading.judge import load_judge
+
+            try:
+                loaded = load_judge(bundled_e5_dir(settings.models_dir))
+            except (FileNotFoundError, ValueError) as exc:
+                raise JudgeUnavailable(str(exc)) from exc
+            _judge[:] = [settings.models_dir, loaded]
+        return _judge[1]
 
 
 def store(settings: CoachSettings) -> SessionStore:

@@ -101,6 +101,16 @@ def make_embedder(model: str, models_dir: Path, batch_size: int = 32, query_pref
         ) from exc
 
 
+def token_counter(embedding: BaseEmbedding) -> Callable[[str], int]:
+    """Tokens as the embedder itself counts them (no specials), so chunks are sized to its window."""
+    tokenizer = embedding._model.tokenizer  # the SentenceTransformer inside llama-index's wrapper
+
+    def count(text: str) -> int:
+        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    return count
+
+
 def embedder_id(model: str) -> str:
     """What the manifest records, so an index is only ever queried with the model that built it."""
     return f"sentence-transformers:{model}"

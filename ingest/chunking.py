@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.models import Chunk, InterviewItem
@@ -13,8 +14,12 @@ _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9_]+")
 _UNIT_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])(?=\s)|\n")
 
 
+TokenCounter = Callable[[str], int]
+
+
 def count_tokens(text: str) -> int:
-    """Approximate model tokens: one per CJK character, one per Latin word or number."""
+    """Approximate model tokens (one per CJK character, one per Latin word or number), for when no
+    embedder's tokenizer is at hand; ingest for an index counts in the embedder's own tokens."""
     return len(_TOKEN.findall(text))
 
 
@@ -26,7 +31,7 @@ class _Unit:
     heading: str
 
 
-def _units(answer: str, max_tokens: int) -> list[_Unit]:
+def _units(answer: str, max_tokens: int, count: TokenCounter) -> list[_Unit]:
     units: list[_Unit] = []
     for section in split_sections(answer):
         cursor = section.start
@@ -37,7 +42,7 @@ def _units(answer: str, max_tokens: int) -> list[_Unit]:
             for a, b in spans:
                 text = piece[a:b]
                 if text.strip():
-                    units.extend(_split_long(cursor + a, cursor + b, text, max_tokens, section.heading))
+                    units.extend(_split_long(cursor + a, cursor + b, text, max_tokens, section.heading, count))
             cursor += len(piece)
     return units
 
@@ -53,23 +58,22 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _split_long(start: int, end: int, text: str, max_tokens: int, heading: str) -> list[_Unit]:
-    """A unit longer than a window (a huge sentence or code block) is cut by character count."""
-    tokens = count_tokens(text)
-    if tokens <= max_tokens:
+def _split_long(start: int, end: int, text: str, max_tokens: int, heading: str, count: TokenCounter) -> list[_Unit]:
+    """A unit longer than a window (a huge sentence or code block) is halved until each part fits."""
+    tokens = count(text)
+    if tokens <= max_tokens or len(text) < 2:
         return [_Unit(start, end, tokens, heading)]
-    parts = -(-tokens // max_tokens)
-    step = -(-len(text) // parts)
-    return [
-        _Unit(start + i, min(end, start + i + step), count_tokens(text[i : i + step]), heading)
-        for i in range(0, len(text), step)
-    ]
+    middle = len(text) // 2
+    return (_split_long(start, start + middle, text[:middle], max_tokens, heading, count)
+            + _split_long(start + middle, end, text[middle:], max_tokens, heading, count))
 
 
-def chunk_item(item: InterviewItem, max_tokens: int, overlap_tokens: int) -> list[Chunk]:
-    """Windows of whole units, <= max_tokens each, each starting with ~overlap_tokens of context."""
+def chunk_item(item: InterviewItem, max_tokens: int, overlap_tokens: int,
+               count: TokenCounter = count_tokens) -> list[Chunk]:
+    """Windows of whole units, <= max_tokens each (in `count`'s tokens), each starting with
+    ~overlap_tokens of context."""
     answer = item.reference_answer
-    units = _units(answer, max_tokens)
+    units = _units(answer, max_tokens, count)
     chunks: list[Chunk] = []
     window: list[_Unit] = []
 
@@ -90,7 +94,7 @@ def chunk_item(item: InterviewItem, max_tokens: int, overlap_tokens: int) -> lis
 
     def span_tokens(first: _Unit, last: _Unit) -> int:
         # Count the real span: heading lines between units belong to the chunk text too.
-        return count_tokens(answer[first.start : last.end])
+        return count(answer[first.start : last.end])
 
     for unit in units:
         new_section = bool(window) and unit.heading != window[-1].heading and span_tokens(window[0], window[-1]) >= max_tokens // 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ingest.latex import collapse_latex_doubles
 
@@ -47,8 +48,21 @@ def drop_repeated_title(lines: list[str]) -> list[str]:
 
 
 def drop_tables_of_contents(lines: list[str]) -> list[str]:
-    """Drop runs of >= 3 list lines whose entries mostly reappear later as headings (a TOC)."""
+    """Drop runs of >= 3 list lines whose entries mostly reappear later as headings (a TOC).
+
+    Linear in the number of lines: each line is normalised once, and "what comes later" is a counter
+    that loses each line as the scan passes it."""
+    normalized = [normalize_heading(line) for line in lines]
+    later = Counter(normalized)
     keep = [True] * len(lines)
+    passed = 0
+
+    def pass_up_to(position: int) -> None:
+        nonlocal passed
+        for seen in normalized[passed:position]:
+            later[seen] -= 1
+        passed = max(passed, position)
+
     index = 0
     while index < len(lines):
         if not _LIST_LINE.match(lines[index]) and not _TOC_TITLE.match(lines[index]):
@@ -57,9 +71,9 @@ def drop_tables_of_contents(lines: list[str]) -> list[str]:
         end = index
         while end < len(lines) and (_LIST_LINE.match(lines[end]) or _TOC_TITLE.match(lines[end])):
             end += 1
-        entries = [normalize_heading(line) for line in lines[index:end] if not _TOC_TITLE.match(line)]
-        later = {normalize_heading(line) for line in lines[end:]}
-        repeated = sum(1 for entry in entries if entry and entry in later)
+        pass_up_to(end)
+        entries = [normalized[i] for i in range(index, end) if not _TOC_TITLE.match(lines[i])]
+        repeated = sum(1 for entry in entries if entry and later[entry] > 0)
         if len(entries) >= 3 and repeated / len(entries) >= 0.6:
             start = index - 1 if index > 0 and _TOC_TITLE.match(lines[index - 1]) else index
             for position in range(start, end):

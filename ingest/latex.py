@@ -116,5 +116,7 @@ def _collapse_plain_triples(line: str) -> str:
 
 
 def collapse_latex_doubles(text: str) -> str:
-    """Keep one (LaTeX) rendering of every formula in `text`."""
-    return "\n".join(_collapse_line(line).strip(" ") for line in text.split("\n"))
+    """Keep one (LaTeX) rendering of every formula in `text`; lines without one keep their
+    indentation (code)."""
+    collapsed = ((line, _collapse_line(line)) for line in text.split("\n"))
+    return "\n".join(new if new == old else new.strip(" ") for old, new in collapsed)

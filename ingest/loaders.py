@@ -63,21 +63,38 @@ def _looks_utf16(data: bytes) -> bool:
     return max(even_nuls, odd_nuls) > len(sample) // 8
 
 
+# Page furniture of real sites (Sphinx, MkDocs, blogs): navigation, sidebars, search, footers, anchors.
+_HTML_FURNITURE = ("[role=navigation]", "[role=search]", "[role=contentinfo]", "[role=banner]", ".sphinxsidebar",
+                   ".related", ".footer", ".headerlink", ".toctree-wrapper", "aside", "form")
+_HTML_MAIN = ("main", "[role=main]", "article", "div.body")
+
+
 def _html_to_text(html: str) -> str:
+    """The page's main content as Markdown-ish text: headings as #, list items as -, code fenced,
+    table cells joined by |; navigation, sidebars and footers dropped."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "nav", "footer", "header", "noscript"]):
+    for tag in soup(["script", "style", "nav", "footer", "header", "noscript", "title"]):
         tag.decompose()
+    for selector in _HTML_FURNITURE:
+        for tag in soup.select(selector):
+            tag.decompose()
+    root = next((found for selector in _HTML_MAIN if (found := soup.select_one(selector))), soup)
     for level in range(1, 7):
-        for heading in soup.find_all(f"h{level}"):
+        for heading in root.find_all(f"h{level}"):
             heading.insert_before("\n" + "#" * level + " ")
             heading.insert_after("\n")
-    for item in soup.find_all("li"):
+    for block in root.find_all("pre"):  # code stays whole: the chunker keeps fenced blocks together
+        block.insert_before("\n```\n")
+        block.insert_after("\n```\n")
+    for item in root.find_all("li"):
         item.insert_before("\n- ")
-    for block in soup.find_all(["p", "div", "br", "pre", "tr"]):
+    for cell in root.find_all(["td", "th"]):
+        cell.insert_after(" | ")
+    for block in root.find_all(["p", "div", "br", "tr", "dt", "dd"]):
         block.insert_after("\n")
-    return soup.get_text()
+    return root.get_text()
 
 
 def _pdf_to_text(path: Path) -> str:

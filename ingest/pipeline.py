@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ingest.chunking import chunk_item
+from ingest.chunking import TokenCounter, chunk_item, count_tokens
 from ingest.clean import clean_text
 from ingest.errors import IngestError
 from ingest.items import parse_items
@@ -43,6 +43,7 @@ def ingest_paths(
     chunk_tokens: int,
     overlap_tokens: int,
     on_document: Callable[[Path], None] | None = None,
+    count: TokenCounter = count_tokens,
 ) -> Corpus:
     """Every document must yield at least one interview item; otherwise the run fails, naming it."""
     documents, items, chunks = [], [], []
@@ -57,7 +58,7 @@ def ingest_paths(
         documents.append(document)
         items.extend(found)
         for item in found:
-            chunks.extend(chunk_item(item, chunk_tokens, overlap_tokens))
+            chunks.extend(chunk_item(item, chunk_tokens, overlap_tokens, count))
         if on_document:
             on_document(path)
     return Corpus(documents=documents, items=items, chunks=chunks)

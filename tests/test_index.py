@@ -112,3 +112,14 @@ def test_the_bundled_minilm_loads_by_name(tmp_path: Path) -> None:
     texts = model.get_text_embedding_batch(["Beam search keeps the k best partial sequences.", "Tuples are immutable."])
     similarity = [sum(a * b for a, b in zip(query, text)) for text in texts]
     assert len(query) == 384 and similarity[0] > similarity[1]
+
+
+def test_chunks_are_sized_in_the_embedders_own_tokens(seed_index, sample_index, settings) -> None:
+    """Counted by e5's tokenizer, every chunk fits the chunk size and so the model's 512-token window."""
+    from index.embedders import token_counter
+
+    count = token_counter(runtime.embedder(settings))
+    for opened in (seed_index, sample_index):
+        sizes = [count(c.text) for c in opened.loaded.chunks]
+        assert max(sizes) <= settings.chunk_tokens < 512 - 8
+        assert sum(sizes) / len(sizes) > settings.chunk_tokens / 3  # windows are filled, not one sentence each

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.clean import clean_text
 from ingest.errors import IngestError
 from ingest.loaders import read_text
 
@@ -95,3 +96,27 @@ def test_oversized_file_is_refused_with_the_limit_named(tmp_path: Path) -> None:
         handle.write(b"x")
     with pytest.raises(IngestError, match=r"over the 2 MB upload limit \(COACH_MAX_FILE_MB\)"):
         read_text(path, max_mb=2)
+
+
+def test_html_keeps_the_main_content_code_and_tables(tmp_path) -> None:
+    """A Sphinx-style page: navigation, sidebar, anchors and footer go; code stays fenced and indented;
+    table cells stay on one row."""
+    page = tmp_path / "page.html"
+    page.write_text("""<html><head><title>shelve — docs</title></head><body>
+<div class="related" role="navigation"><ul><li>index</li><li>modules |</li></ul></div>
+<div class="document"><div class="body" role="main">
+<h1>shelve — persistence<a class="headerlink" href="#x">¶</a></h1>
+<p>A shelf is a persistent dictionary.</p>
+<div class="highlight"><pre>def load(path):
+    with open(path) as handle:
+        return handle.read()</pre></div>
+<table><tr><th>mode</th><th>meaning</th></tr><tr><td>r</td><td>read only</td></tr></table>
+<h2>Restrictions</h2><p>Keys must be strings.</p>
+</div></div>
+<div class="sphinxsidebar" role="navigation"><h3>Navigation</h3><ul><li>Previous topic</li></ul></div>
+<div class="footer">© Copyright the authors.</div></body></html>""", "utf-8")
+    text = clean_text(read_text(page, 5))
+    assert text.startswith("# shelve — persistence\n") and "¶" not in text
+    assert "Navigation" not in text and "modules |" not in text and "Copyright" not in text
+    assert "```\ndef load(path):\n    with open(path) as handle:\n        return handle.read()\n```" in text
+    assert "r | read only |" in text and "## Restrictions" in text

@@ -71,7 +71,7 @@ def train(base_dir: Path, pairs: Sequence[Pair], config: TrainConfig,
             optimizer.step()
             schedule.step()
             step += 1
-            losses.append(float(loss))
+            losses.append(loss.item())
             on_step(step, total, float(loss))
     model.eval()
     return model, tokenizer, losses
