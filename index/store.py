@@ -104,6 +104,7 @@ def build_index(
         "dimension": dimension,
         "corpus_hash": corpus_hash(corpus),
         "documents": [d.source for d in corpus.documents],
+        "skipped": corpus.skipped,
         "items": len(corpus.items),
         "chunks": len(corpus.chunks),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -57,3 +57,4 @@ class Corpus:
     documents: list[Document]
     items: list[InterviewItem]
     chunks: list[Chunk]
+    skipped: list[str] = field(default_factory=list)  # "name: why" for documents with no questions

@@ -13,6 +13,10 @@ from ingest.loaders import SUPPORTED_SUFFIXES, read_text
 from ingest.models import Corpus, Document
 
 
+_NO_QUESTIONS = ("no interview questions I can find "
+                 "(expected headings like '问题一:', 'Q1.', '1. …?' or Markdown '## …')")
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, and the supported files inside directories (sorted, so ids are stable)."""
     files: list[Path] = []
@@ -45,20 +49,22 @@ def ingest_paths(
     on_document: Callable[[Path], None] | None = None,
     count: TokenCounter = count_tokens,
 ) -> Corpus:
-    """Every document must yield at least one interview item; otherwise the run fails, naming it."""
-    documents, items, chunks = [], [], []
+    """A document without interview questions is skipped and named in `skipped` when others have
+    some (a folder of mixed pages); a run where none has any fails, naming the first."""
+    documents, items, chunks, skipped = [], [], [], []
     for path in expand_paths(paths):
         document = load_document(path, max_mb)
         found = parse_items(document, first_id=len(items) + 1)
         if not found:
-            raise IngestError(
-                f"{path.name} has no interview questions I can find "
-                "(expected headings like '问题一:', 'Q1.', '1. …?' or Markdown '## …')."
-            )
+            skipped.append(f"{path.name}: {_NO_QUESTIONS}")
+            continue
         documents.append(document)
         items.extend(found)
         for item in found:
             chunks.extend(chunk_item(item, chunk_tokens, overlap_tokens, count))
         if on_document:
             on_document(path)
-    return Corpus(documents=documents, items=items, chunks=chunks)
+    if not documents:
+        raise IngestError(skipped[0].replace(": ", " has ", 1) if len(skipped) == 1
+                          else f"None of the {len(skipped)} documents has interview questions ({_NO_QUESTIONS}).")
+    return Corpus(documents=documents, items=items, chunks=chunks, skipped=skipped)

@@ -119,3 +119,12 @@ def test_document_without_questions_is_refused(tmp_path: Path) -> None:
 
 def test_title_is_the_first_line() -> None:
     assert load_document(SEED, 20).title.startswith("大模型,多模态大模型面试问题基础记录")
+
+
+def test_a_document_without_questions_among_others_is_skipped_and_named(tmp_path: Path) -> None:
+    (tmp_path / "a_notes.md").write_text("# Notes\n## LoRA\nlow rank adapters\n## DDPM\ndiffusion\n", "utf-8")
+    (tmp_path / "b_prose.txt").write_text("Just prose, no questions.\nAnother line.", "utf-8")
+    corpus = ingest_paths([tmp_path], max_mb=1, chunk_tokens=220, overlap_tokens=40)
+    assert [i.question for i in corpus.items] == ["LoRA", "DDPM"]
+    assert corpus.skipped == ["b_prose.txt: no interview questions I can find "
+                              "(expected headings like '问题一:', 'Q1.', '1. …?' or Markdown '## …')"]
