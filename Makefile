@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 export COACH_LLM_PYTHON ?= $(CURDIR)/$(LLM_VENV)/bin/python
 
-.PHONY: install install-llm run test test-fast screenshots clean
+.PHONY: install install-llm run test test-fast screenshots judge clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ test: install install-llm
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# Rebuild the answer judge's tuned weights and model card from eval/data/judge (about 30 min on 2 cores).
+judge: install
+	$(BIN)/coach judge train --epochs 2 --out coach/grading/judge_weights --report eval/results/judge/train-full.json
 
 # The README's UI screenshots: the browser test, writing into eval/results/ui/ instead of a temp folder.
 screenshots: install install-llm

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import streamlit as st
 
 from app.i18n import t
+from coach.follow_up import short_title
 
 
 def stream_words(text: str) -> Iterator[str]:
@@ -24,16 +25,18 @@ def score_badge(score: float) -> str:
 
 
 def render_grade(grade: dict, lang: str, key: str) -> None:
+    """Score and one or two sentences, then ✓ covered / ✗ missed / ⚠ contradicted, each a short title
+    that opens to the note sentence it stands for."""
     st.markdown(f"{score_badge(grade['score'])} {grade['feedback']}")
-    with st.expander(f"{t('covered', lang)} {len(grade['covered'])} · {t('missed', lang)} {len(grade['missed'])}"
-                     + (f" · {t('wrong', lang)} {len(grade['wrong'])}" if grade["wrong"] else "")):
-        for point in grade["covered"]:
-            st.markdown(f"✅ {point['point']}  \n<small>§ {point['section']}</small>", unsafe_allow_html=True)
-        for point in grade["missed"]:
-            st.markdown(f"⬜ {point['point']}  \n<small>§ {point['section']}</small>", unsafe_allow_html=True)
-        for claim in grade["wrong"]:
-            st.markdown(f"❌ {claim['claim']}  \n> {claim['reference']}  \n<small>§ {claim['section']}</small>",
-                        unsafe_allow_html=True)
+    for mark, points in (("✓", grade["covered"]), ("✗", grade["missed"])):
+        for point in points:
+            with st.expander(f"{mark} {short_title(point['point'])}"):
+                st.markdown(point["point"])
+                st.caption(f"§ {point['section']}")
+    for claim in grade["wrong"]:
+        with st.expander(f"⚠ {claim['claim'][:60]}"):
+            st.markdown(f"{t('wrong', lang)}:\n\n> {claim['reference']}")
+            st.caption(f"§ {claim['section']}")
 
 
 def highlight(text: str, sentences: list[str]) -> str:

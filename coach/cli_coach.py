@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +20,7 @@ from coach.export import export_json, export_markdown
 from coach.interviewer import InterviewEngine
 from coach.sampling import SamplingSettings
 from coach.serving.endpoint import make_client
-from coach.tutor import Tutor
+from coach.tutor import save_exchange
 
 console = Console()
 err = Console(stderr=True)
@@ -51,29 +53,22 @@ def ask(question: Annotated[str, typer.Argument(help="Your question (any languag
     """Answer a question from your notes, with citations (declines when the notes don't cover it)."""
     settings = get_settings()
     sampling = _sampling(settings, temperature, seed)
-    tutor = Tutor(runtime.open_index(name, settings).retriever, settings)
+    tutor = runtime.tutor(name, settings)
     client = _client(settings)
     store = runtime.store(settings)
     session = store.create_session("ask", name, model=client.model, title=question[:60])
-    store.add_turn(session, "user", "ask", question)
-    if as_json:
+    with console.status("writing, then checking each sentence against your notes…", spinner="dots") if not as_json \
+            else contextlib.nullcontext():
         result = tutor.answer(question, [], client, sampling)
-    else:
-        result, pieces = tutor.stream(question, [], client, sampling)
-        for sentence in result.from_notes:
-            console.print(f"[green]▌ {sentence}[/]", highlight=False)
-        parts = []
-        for piece in pieces:
-            parts.append(piece)
-            console.print(piece, end="", highlight=False, soft_wrap=True)
-        console.print()
-        result.answer = "".join(parts).strip()
-        for c in result.citations:
-            console.print(f"[dim][{c.n}] item {c.item_id} · {c.section} · {Path(c.source).name}[/]")
-    store.add_turn(session, "tutor", "answer", result.answer, sampling=result.sampling, model=client.model,
-                   extra={"citations": [c.chunk_id for c in result.citations], "declined": result.declined})
+    save_exchange(store, session, question, result)
     if as_json:
         emit_json(result.to_contract())
+        return
+    console.print(result.answer, highlight=False, soft_wrap=True)
+    for left in result.left_out:
+        console.print(f"[dim]✗ not shown ({left.reason}): {left.text}[/]", highlight=False)
+    for c in result.citations:
+        console.print(f"[dim][{c.n}] item {c.item_id} · {c.section} · {Path(c.source).name}[/]")
 
 
 @user_errors

@@ -67,7 +67,7 @@ def train_command(
     """Fine-tune the judge on the written pairs (fixed seeds), evaluate it on the held-out topics, save it."""
     from coach.grading.judge import load_judge
     from coach.grading.judge_data import DATA_DIR, load_splits
-    from coach.grading.training import TrainConfig, evaluate, save_tuned, train
+    from coach.grading.training import TrainConfig, evaluate, model_card, save_tuned, train
     from index.embedders import bundled_e5_dir
 
     config = TrainConfig(epochs=epochs)
@@ -86,6 +86,8 @@ def train_command(
                "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4), "sha256": sha256,
                "train_subset": evaluate(shipped, pairs[:2000])["all"],
                "dev": evaluate(shipped, splits["dev"]), "test": evaluate(shipped, splits["test"])}
+    topics = {name: sorted({p.topic for p in split}) for name, split in splits.items()}
+    (out / "README.md").write_text(model_card(metrics, topics, config), "utf-8")
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(metrics, indent=1, ensure_ascii=False), "utf-8")

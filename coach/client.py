@@ -68,11 +68,15 @@ class LLMClient:
             return LLMUnavailable(f"The LLM server at {self.base_url} refused the request ({exc.status_code}: {detail}).")
         return LLMUnavailable(f"The LLM server at {self.base_url} failed: {exc}")
 
-    def chat(self, messages: list[Message], sampling: SamplingSettings) -> Completion:
+    def chat(self, messages: list[Message], sampling: SamplingSettings, json_schema: dict | None = None) -> Completion:
+        """One completion; with `json_schema`, the server's structured output (vLLM: xgrammar) makes the
+        text valid JSON of that schema, whatever the model."""
         started = time.perf_counter()
+        extra = {"response_format": {"type": "json_schema", "json_schema": {"name": "verdict", "schema": json_schema}}} \
+            if json_schema else {}
         try:
             response = self._client.chat.completions.create(
-                model=self.model, messages=messages, stream=False, **sampling.request_kwargs()
+                model=self.model, messages=messages, stream=False, **sampling.request_kwargs(), **extra
             )
         except openai.OpenAIError as exc:
             raise self._explain(exc) from exc

@@ -42,8 +42,6 @@ class CoachSettings(BaseSettings):
     # Retrieval.
     retrieve_k: int = 4
     rrf_k: int = 60
-    # Below this cosine similarity of the best dense hit the tutor says the notes don't cover it.
-    relevance_threshold: float = 0.80
 
     # Input limits (named in every error that enforces them).
     max_file_mb: int = 20

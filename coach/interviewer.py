@@ -9,8 +9,10 @@ from typing import Literal
 
 from coach.client import LLMClient
 from coach.config import CoachSettings
+from coach.calibration import calibration_for
 from coach.errors import InputTooLong, LLMUnavailable
-from coach.grader import Grader, point_title
+from coach.follow_up import short_title, write_follow_up
+from coach.grader import Grader
 from coach.language import Language, detect_language
 from coach.prompts import rephrase_messages
 from coach.runtime import OpenIndex
@@ -51,6 +53,7 @@ class InterviewState:
     answers: list[str] = field(default_factory=list)
     current_question: str = ""
     last_missed: list[str] = field(default_factory=list)
+    probed: list[str] = field(default_factory=list)  # missed points already asked about on this item
     scores: dict[str, float] = field(default_factory=dict)  # item id -> latest score
     persona: str = "friendly"
     language: str = "auto"
@@ -110,7 +113,8 @@ class InterviewEngine:
         non_answer = command is None and (not text.strip() or _NON_ANSWER.match(text) is not None)
         self.store.add_turn(state.session_id, "candidate", command or ("non_answer" if non_answer else "answer"),
                             text, item.id)
-        zh = self._language(state, text) == "zh"
+        # A typed answer sets the reply language; a command (a button, "skip") keeps the chosen one.
+        zh = (self._language(state, text) if command is None else self._chosen_language(state, item)) == "zh"
         if command == "repeat":
             return self._emit(state, [Message("interviewer", "question", state.current_question, item.id)])
         if command == "hint" or non_answer:
@@ -142,16 +146,22 @@ class InterviewEngine:
                                    extra={"score": grade.score})
         self.store.add_grade(state.session_id, turn, item.id, item.question, grade.score, grade.to_dict())
         feedback = Message("interviewer", "feedback", grade.feedback, item.id, grade.to_dict())
-        if grade.score < 9 and state.follow_ups < MAX_FOLLOW_UPS and grade.missed:
+        probe = next((p for p in grade.missed if p.point not in state.probed), None)
+        if grade.score < 9 and state.follow_ups < MAX_FOLLOW_UPS and probe is not None:
             state.follow_ups += 1
             state.phase = "follow_up"
-            return [feedback, Message("interviewer", "follow_up", grade.follow_up, item.id)]
+            state.probed.append(probe.point)
+            text, _ = write_follow_up(state.current_question or item.question, probe.point, grade.language,
+                                      state.persona, self._client() if self._client else None, sampling,
+                                      self.grader.judge, self.grader.similarity,
+                                      calibration_for(self.settings.embed_model).follow_up_near)
+            return [feedback, Message("interviewer", "follow_up", text, item.id)]
         return [feedback, *self._advance(state, sampling)]
 
     # ---- moving on ----------------------------------------------------------------------------
     def _advance(self, state: InterviewState, sampling: SamplingSettings | None) -> list[Message]:
         state.position += 1
-        state.follow_ups, state.answers, state.last_missed = 0, [], []
+        state.follow_ups, state.answers, state.last_missed, state.probed = 0, [], [], []
         if state.item_id is None:
             state.phase = "done"
             return [Message("interviewer", "summary", self.summary_text(state))]
@@ -160,8 +170,7 @@ class InterviewEngine:
 
     def _ask(self, state: InterviewState, sampling: SamplingSettings | None) -> Message:
         item = self.index.loaded.item(state.item_id)
-        language: Language = (detect_language(item.question, "zh") if state.language == "auto"
-                              else state.language)  # type: ignore[assignment]
+        language = self._chosen_language(state, item)
         state.current_question = self._rephrase(item, state.persona, language, sampling)
         return Message("interviewer", "question", state.current_question, item.id)
 
@@ -179,14 +188,16 @@ class InterviewEngine:
             return item.question
         similarity = self.grader.similarity(text, item.question)
         same_language = detect_language(item.question) == language
-        return text if similarity >= (0.88 if same_language else 0.82) else item.question
+        floors = calibration_for(self.settings.embed_model)
+        return text if similarity >= (floors.rephrase_same_language if same_language
+                                      else floors.rephrase_cross_language) else item.question
 
     def _hint(self, state: InterviewState, item: InterviewItem, zh: bool, nudge: bool) -> Message:
         pending = state.last_missed or item.key_points
         point = pending[0] if pending else item.question
         lead = ("没关系，" if zh else "No problem — ") if nudge else ""
-        body = (f"{lead}提示：从「{point_title(point)}」想起。再试着回答，或者说「跳过」。" if zh
-                else f"{lead}hint: start from {point_title(point)}. Try again, or say 'skip'.")
+        body = (f"{lead}提示：从「{short_title(point)}」想起。再试着回答，或者说「跳过」。" if zh
+                else f"{lead}hint: start from {short_title(point)}. Try again, or say 'skip'.")
         return Message("interviewer", "hint", body, item.id)
 
     def _reference(self, item: InterviewItem, zh: bool) -> str:
@@ -205,7 +216,7 @@ class InterviewEngine:
         mean = sum(g["score"] for g in latest.values()) / len(latest)
         lines += ["", f"Average: {mean:.1f}/10", "", "**What to study next**"]
         for item_id, g in sorted(latest.items(), key=lambda kv: kv[1]["score"])[:3]:
-            missed = [point_title(p["point"]) for p in g["detail"]["missed"][:3]]
+            missed = [short_title(p["point"]) for p in g["detail"]["missed"][:3]]
             if missed:
                 lines.append(f"- Q{item_id}: " + "; ".join(missed))
         return "\n".join(lines)
@@ -216,6 +227,10 @@ class InterviewEngine:
                 self.store.add_turn(state.session_id, message.role, message.kind, message.content, message.item_id)
         self.store.save_state(state.session_id, asdict(state))
         return messages
+
+    @staticmethod
+    def _chosen_language(state: InterviewState, item: InterviewItem) -> Language:
+        return state.language if state.language in ("zh", "en") else detect_language(item.question, "zh")  # type: ignore[return-value]
 
     def _language(self, state: InterviewState, text: str) -> Language:
         return detect_language(text, "zh" if state.language == "zh" else "en") if text.strip() else (

@@ -1,7 +1,9 @@
 """The optional LLM judge (COACH_LLM_JUDGE): a fixed rubric prompt, JSON out, validated before it counts.
 
 Off by default: the embedded 135M model cannot judge. With a real model its score is averaged with the
-coverage score, and its wrong claims are listed; junk output is ignored, never trusted.
+coverage score (its wrong claims are kept in the grade's `judge` record). The request asks the server
+for structured output (VERDICT_SCHEMA), so any model returns valid JSON; the verdict is still
+validated, never trusted.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from coach.prompts import judge_messages
 from coach.sampling import SamplingSettings
 
 Judge = Callable[[list[str], str], dict]
+VERDICT_SCHEMA = {
+    "type": "object",
+    "properties": {"score": {"type": "number", "minimum": 0, "maximum": 10},
+                   "wrong_claims": {"type": "array", "items": {"type": "string", "maxLength": 120}, "maxItems": 3}},
+    "required": ["score", "wrong_claims"],
+    "additionalProperties": False,
+}
 _JSON = re.compile(r"\{.*\}", re.S)
 
 
@@ -34,11 +43,11 @@ def parse_verdict(text: str) -> dict:
 
 
 def llm_judge(client: LLMClient) -> Judge:
-    sampling = SamplingSettings(temperature=0.0, seed=0, max_tokens=200, repetition_penalty=1.0)
+    sampling = SamplingSettings(temperature=0.0, seed=0, max_tokens=300, repetition_penalty=1.0)
 
     def judge(key_points: list[str], answer: str) -> dict:
         try:
-            return parse_verdict(client.chat(judge_messages(key_points, answer), sampling).text)
+            return parse_verdict(client.chat(judge_messages(key_points, answer), sampling, VERDICT_SCHEMA).text)
         except LLMUnavailable:
             return {}
 

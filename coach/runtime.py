@@ -16,6 +16,7 @@ from coach.config import CoachSettings
 from coach.errors import JudgeUnavailable
 from coach.grader import Grader
 from coach.sessions import SessionStore
+from coach.tutor import Tutor
 from index.embedders import bundled_e5_dir, embedder_id, make_embedder, token_counter
 from index.hybrid import HybridRetriever
 from index.store import LoadedIndex, build_index, load_index
@@ -86,12 +87,14 @@ def grader(settings: CoachSettings) -> Grader:
     key = embedder_id(settings.embed_model)
     model = embedder(settings)
     with _lock:
-        shared = _graders.setdefault(key, Grader(model))
-    if settings.llm_judge and shared.judge is None:
+        shared = _graders.get(key)
+    if shared is None:
+        shared = _graders.setdefault(key, Grader(model, judge(settings)))
+    if settings.llm_judge and shared.llm_judge is None:
         from coach.judge import llm_judge
         from coach.serving.endpoint import make_client
 
-        shared.judge = llm_judge(make_client(settings))
+        shared.llm_judge = llm_judge(make_client(settings))
     return shared
 
 
@@ -107,6 +110,11 @@ def judge(settings: CoachSettings) -> Judge:
                 raise JudgeUnavailable(str(exc)) from exc
             _judge[:] = [settings.models_dir, loaded]
         return _judge[1]
+
+
+def tutor(name: str, settings: CoachSettings) -> Tutor:
+    """The tutor over index NAME, checking what the LLM writes with the judge."""
+    return Tutor(open_index(name, settings).retriever, settings, judge(settings), grader(settings).embed)
 
 
 def store(settings: CoachSettings) -> SessionStore:

@@ -1,24 +1,37 @@
-"""The tutor: retrieve, answer from the notes in the asker's language, cite, or decline."""
+"""The tutor: retrieve, let the LLM answer from the notes, then show only what the notes support.
+
+Every sentence the model writes is checked with the judge against the notes it cites (and must be in
+the asker's language); unsupported ones are left out and listed as such. When too little survives,
+the answer is the notes' own sentences, ordered and cited. A small model is therefore safe, and a
+capable one shows through."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
+from coach.calibration import calibration_for
 from coach.client import LLMClient
 from coach.config import CoachSettings
 from coach.errors import InputTooLong
+from coach.grading.judge import Judge
+from coach.grading.verify import CheckedSentence, Note, check_sentences
 from coach.guard import REMOVED, neutralize
 from coach.language import Language, detect_language
 from coach.prompts import tutor_messages
 from coach.sampling import SamplingSettings
+from coach.sessions import SessionStore
 from ingest.keypoints import sentences
-from index.bm25 import tokenize
 from index.hybrid import HybridRetriever
 from index.models import Hit
 
 _FOLLOW_UP_CUES = re.compile(r"(它|这个|那个|这|那|其|上面|刚才|\bit\b|\bthis\b|\bthat\b|\bthey\b|\bthose\b|\bwhy\b|为什么)", re.I)
+NOTES_ONLY = {"zh": "以下是你笔记中的原文：", "en": "From your notes:"}
+MIN_KEPT = 1  # model sentences the notes must support before the model's answer is shown
+NOTE_SENTENCES = 3  # sentences quoted when the answer is built from the notes
 DECLINE = {
     "zh": "你的笔记里没有涉及这个问题，我不想编造答案。可以换个问法，或者把相关资料加入资料库。",
     "en": "Your notes do not cover this, and I would rather not make up an answer. "
@@ -36,35 +49,45 @@ class Citation:
     text: str
 
 
-def key_sentences(question: str, hits: list[Hit], limit: int = 2) -> list[str]:
-    """The notes' own sentences that best match the question (by shared terms): the substance a small
-    model may garble, shown verbatim next to its answer."""
-    wanted = set(tokenize(question))
-    scored = []
-    for n, hit in enumerate(hits[:2], start=1):
-        for sentence in sentences(neutralize(hit.text)):
-            if sentence == REMOVED:
-                continue
-            overlap = len(wanted & set(tokenize(sentence))) / (len(wanted) or 1)
-            scored.append((overlap, -n, f"{sentence} [{n}]"))
-    return [text for overlap, _, text in sorted(scored, reverse=True)[:limit] if overlap > 0]
+def note_sentences(hits: list[Hit]) -> list[Note]:
+    """The cited chunks' sentences, each with its citation number (injected instructions removed)."""
+    return [Note(n, sentence) for n, hit in enumerate(hits, start=1) for sentence in sentences(neutralize(hit.text))
+            if sentence != REMOVED]
+
+
+def key_sentences(question: str, notes: list[Note], embed: Callable[[list[str]], np.ndarray],
+                  limit: int = NOTE_SENTENCES) -> list[str]:
+    """The notes' own sentences closest to the question, in reading order, each cited."""
+    if not notes:
+        return []
+    similarity = embed([n.text for n in notes]) @ embed([question])[0]
+    chosen = sorted(np.argsort(-similarity)[:limit])
+    return [f"{notes[i].text} [{notes[i].citation}]" for i in chosen]
 
 
 @dataclass
 class TutorAnswer:
-    answer: str
+    answer: str  # what is shown: verified model sentences, or the notes' own sentences
     citations: list[Citation]
     sampling: dict
     language: Language
     declined: bool
     query: str  # what was actually retrieved for (the condensed question)
-    from_notes: list[str] = field(default_factory=list)
+    from_notes: list[str] = field(default_factory=list)  # the notes' sentences closest to the question
     model: str = ""
-    history: list[dict[str, str]] = field(default_factory=list)
+    model_text: str = ""  # what the LLM wrote, before checking
+    checked: list[CheckedSentence] = field(default_factory=list)
+    source: str = "model"  # "model" (verified), "notes" (built from the notes) or "declined"
+
+    @property
+    def left_out(self) -> list[CheckedSentence]:
+        return [c for c in self.checked if not c.supported]
 
     def to_contract(self) -> dict:
         return {"answer": self.answer, "citations": [asdict(c) for c in self.citations], "sampling": self.sampling,
-                "from_notes": self.from_notes, "declined": self.declined, "language": self.language}
+                "from_notes": self.from_notes, "declined": self.declined, "language": self.language,
+                "source": self.source, "model_text": self.model_text,
+                "checked": [asdict(c) for c in self.checked]}
 
 
 def condense(question: str, history: list[dict[str, str]]) -> str:
@@ -76,9 +99,12 @@ def condense(question: str, history: list[dict[str, str]]) -> str:
 
 
 class Tutor:
-    def __init__(self, retriever: HybridRetriever, settings: CoachSettings) -> None:
+    def __init__(self, retriever: HybridRetriever, settings: CoachSettings, judge: Judge,
+                 embed: Callable[[list[str]], np.ndarray]) -> None:
         self._retriever = retriever
         self._settings = settings
+        self._judge = judge
+        self._embed = embed
 
     def prepare(self, question: str, history: list[dict[str, str]]) -> tuple[str, list[Hit], Language, bool]:
         question = question.strip()
@@ -90,24 +116,44 @@ class Tutor:
         language = detect_language(question)
         query = condense(question, history)
         hits = self._retriever.retrieve(query, self._settings.retrieve_k)
-        relevant = bool(hits) and max(h.dense_similarity for h in hits) >= self._settings.relevance_threshold
+        floor = calibration_for(self._settings.embed_model).relevance_floor
+        relevant = bool(hits) and max(h.dense_similarity for h in hits) >= floor
         return query, hits, language, not relevant
-
-    def stream(self, question: str, history: list[dict[str, str]], client: LLMClient,
-               sampling: SamplingSettings) -> tuple[TutorAnswer, Iterator[str]]:
-        """The answer's metadata now and its text as a stream; the caller joins the text into `answer`."""
-        query, hits, language, declined = self.prepare(question, history)
-        citations = [] if declined else [Citation(n, h.item_id, h.section, h.source, h.chunk_id, h.text)
-                                          for n, h in enumerate(hits, start=1)]
-        result = TutorAnswer("", citations, sampling.model_dump(), language, declined, query,
-                             [] if declined else key_sentences(question, hits), client.model)
-        if declined:
-            return result, iter([DECLINE[language]])
-        room = self._settings.llm_max_model_len - sampling.max_tokens - 64
-        return result, client.stream(tutor_messages(question, hits, language, history, room), sampling)
 
     def answer(self, question: str, history: list[dict[str, str]], client: LLMClient,
                sampling: SamplingSettings) -> TutorAnswer:
-        result, pieces = self.stream(question, history, client, sampling)
-        result.answer = "".join(pieces).strip()
+        query, hits, language, declined = self.prepare(question, history)
+        if declined:
+            return TutorAnswer(DECLINE[language], [], sampling.model_dump(), language, True, query,
+                               model=client.model, source="declined")
+        citations = [Citation(n, h.item_id, h.section, h.source, h.chunk_id, h.text) for n, h in enumerate(hits, 1)]
+        room = self._settings.llm_max_model_len - sampling.max_tokens - 64
+        written = client.chat(tutor_messages(question, hits, language, history, room), sampling).text.strip()
+        notes = note_sentences(hits)
+        checked = check_sentences(self._judge, self._embed, _model_sentences(written), notes, language)
+        kept = [c for c in checked if c.supported]
+        quoted = key_sentences(question, notes, self._embed)
+        result = TutorAnswer("", citations, sampling.model_dump(), language, False, query, quoted, client.model,
+                             written, checked)
+        if len(kept) >= MIN_KEPT:
+            result.answer = " ".join(f"{c.text} [{c.citation}]" for c in kept)
+        else:
+            result.answer, result.source = NOTES_ONLY[language] + "\n\n" + "\n".join(f"- {q}" for q in quoted), "notes"
         return result
+
+
+_CITATION_MARK = re.compile(r"\s*\[\d+\]")
+
+
+def _model_sentences(text: str) -> list[str]:
+    """The model's sentences without its own [n] marks (the check decides what each may cite)."""
+    return [s for s in (_CITATION_MARK.sub("", part).strip() for part in sentences(text)) if s]
+
+
+def save_exchange(store: SessionStore, session_id: str, question: str, result: TutorAnswer) -> None:
+    """One Ask exchange as the CLI and the UI both store it: the question, then what was shown with its
+    citations, how it was made (verified model text, the notes, or a decline) and what was left out."""
+    store.add_turn(session_id, "user", "ask", question)
+    store.add_turn(session_id, "tutor", "answer", result.answer, sampling=result.sampling, model=result.model,
+                   extra={"citations": [c.chunk_id for c in result.citations], "declined": result.declined,
+                          "source": result.source, "left_out": [c.text for c in result.left_out]})

@@ -11,7 +11,6 @@ from coach import runtime
 from coach.config import CoachSettings
 from coach.sampling import SamplingSettings
 from coach.serving.endpoint import make_client
-from coach.tutor import Tutor
 from eval.metrics import pairwise_accuracy, retrieval_metrics, spearman
 from ingest.keypoints import sentences
 
@@ -62,22 +61,53 @@ def grader_agreement(index_name: str, settings: CoachSettings, dataset: str = "g
 
 
 def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
-    """Faithfulness: share of answer sentences supported (embedding similarity within the same-language band)
-    by a sentence of the cited chunks; relevancy: question-answer similarity; citation: top citation's item."""
-    index = runtime.open_index(index_name, settings)
-    grader = runtime.grader(settings)
+    """Per language: faithfulness of the text shown (its sentences supported by the cited notes, read by
+    the judge, and by the older embedding test), of the model's own text before checking, the share of
+    model sentences kept, how often the answer fell back to the notes, and citation correctness."""
+    from coach.grading.verify import check_sentences
+    from coach.tutor import NOTES_ONLY, _model_sentences, note_sentences
+
+    tutor_engine = runtime.tutor(index_name, settings)
+    judge, grader = runtime.judge(settings), runtime.grader(settings)
     client = make_client(settings, start=True)
-    tutor_engine = Tutor(index.retriever, settings)
-    cases = jsonl("retrieval_seed.jsonl")[::4][:limit]
-    supported, relevancy, citation_ok = [], [], []
+    retriever = runtime.open_index(index_name, settings).retriever
+    cases = jsonl("retrieval_seed.jsonl")[::2][: 2 * limit]
+    rows: dict[str, dict[str, list[float]]] = {}
     for case in cases:
         result = tutor_engine.answer(case["query"], [], client, SamplingSettings(temperature=0.0, seed=1, max_tokens=120))
-        supported.append(_faithfulness(grader, result.answer, result.citations))
-        relevancy.append(grader.similarity(case["query"], result.answer or " "))
-        citation_ok.append(bool(result.citations) and result.citations[0].item_id == case["item_id"])
-    return {"faithfulness": round(float(np.mean(supported)), 4), "answer_relevancy": round(float(np.mean(relevancy)), 4),
-            "citation_correctness": round(float(np.mean(citation_ok)), 4), "questions": len(cases),
-            "model": client.model}
+        hits = retriever.retrieve(result.query, settings.retrieve_k)
+        notes = note_sentences(hits)
+        shown = [_strip_quote(s) for s in _model_sentences(result.answer.removeprefix(NOTES_ONLY[result.language]))]
+        shown_checked = check_sentences(judge, grader.embed, shown, notes, result.language)
+        row = rows.setdefault(case["lang"], {k: [] for k in ("shown", "shown_embedding", "model", "kept", "notes",
+                                                              "citation")})
+        row["shown"].append(float(np.mean([c.supported or c.reason == "other language" and _quoted(c.text, notes)
+                                           for c in shown_checked])) if shown_checked else 1.0)
+        row["shown_embedding"].append(_faithfulness(grader, " ".join(shown), result.citations))
+        row["model"].append(float(np.mean([c.supported for c in result.checked])) if result.checked else 0.0)
+        row["kept"].append(sum(c.supported for c in result.checked) / max(1, len(result.checked)))
+        row["notes"].append(float(result.source == "notes"))
+        row["citation"].append(float(bool(result.citations) and result.citations[0].item_id == case["item_id"]))
+    out: dict = {"questions": len(cases), "model": client.model, "judge_reads_faithfulness": True}
+    for lang, row in rows.items():
+        out.update({f"{lang}_{key}": round(float(np.mean(values)), 4) for key, values in row.items()})
+    everything = {key: [v for row in rows.values() for v in row[key]] for key in next(iter(rows.values()))}
+    out.update({"faithfulness": round(float(np.mean(everything["shown"])), 4),
+                "faithfulness_embedding": round(float(np.mean(everything["shown_embedding"])), 4),
+                "model_faithfulness": round(float(np.mean(everything["model"])), 4),
+                "kept_share": round(float(np.mean(everything["kept"])), 4),
+                "notes_fallback_share": round(float(np.mean(everything["notes"])), 4),
+                "citation_correctness": round(float(np.mean(everything["citation"])), 4)})
+    return out
+
+
+def _strip_quote(sentence: str) -> str:
+    return sentence.removeprefix("- ").strip()
+
+
+def _quoted(text: str, notes) -> bool:
+    """A note sentence quoted verbatim (in the notes' language) is faithful by construction."""
+    return any(text.strip() == n.text.strip() for n in notes)
 
 
 def _faithfulness(grader, answer: str, citations) -> float:
@@ -92,10 +122,9 @@ def sampling_grid(index_name: str, settings: CoachSettings, questions: int = 2, 
     from coach.diversity import distinct_n, self_bleu
     from coach.sampling_lab import DEFAULT_TEMPERATURES, DEFAULT_TOP_KS
 
-    index = runtime.open_index(index_name, settings)
     grader = runtime.grader(settings)
     client = make_client(settings, start=True)
-    tutor_engine = Tutor(index.retriever, settings)
+    tutor_engine = runtime.tutor(index_name, settings)
     cases = jsonl("retrieval_seed.jsonl")[1::17][:questions]
     rows = []
     for temperature in DEFAULT_TEMPERATURES:

@@ -12,7 +12,7 @@ from coach.cli import app
 from coach.export import export_json, export_markdown
 from coach.interviewer import InterviewEngine
 from coach.sampling import SamplingSettings
-from coach.tutor import Tutor
+from ingest.keypoints import sentences
 from tests.conftest import read_jsonl
 
 pytestmark = pytest.mark.slow
@@ -78,8 +78,7 @@ def test_weakness_order_asks_unseen_then_the_lowest_score_first(engine, settings
 
 
 def test_tutor_cites_the_right_section(seed_index, settings, llm) -> None:
-    tutor = Tutor(seed_index.retriever, settings)
-    result = tutor.answer("DDPM 训练时的简化损失函数是什么？", [], llm, GREEDY)
+    result = runtime.tutor("seed", settings).answer("DDPM 训练时的简化损失函数是什么？", [], llm, GREEDY)
     assert not result.declined and result.answer
     assert result.citations[0].item_id == 3 and result.language == "zh"
     assert any("L_{\\text{simple}}" in c.text or "简化" in c.text for c in result.citations)
@@ -87,14 +86,14 @@ def test_tutor_cites_the_right_section(seed_index, settings, llm) -> None:
 
 
 def test_tutor_declines_out_of_scope(seed_index, settings, llm) -> None:
-    result = Tutor(seed_index.retriever, settings).answer("How do I bake sourdough bread?", [], llm, GREEDY)
+    result = runtime.tutor("seed", settings).answer("How do I bake sourdough bread?", [], llm, GREEDY)
     assert result.declined and not result.citations and "do not cover" in result.answer
 
 
 def test_follow_up_question_is_retrieved_with_its_context(seed_index, settings, llm) -> None:
     history = [{"role": "user", "content": "What is a zero convolution in ControlNet?"},
                {"role": "assistant", "content": "It is a 1x1 convolution initialised to zero."}]
-    result = Tutor(seed_index.retriever, settings).answer("why?", history, llm, GREEDY)
+    result = runtime.tutor("seed", settings).answer("why?", history, llm, GREEDY)
     assert "zero convolution" in result.query and result.citations[0].item_id == 5
 
 
@@ -103,7 +102,7 @@ def test_injected_documents_are_not_obeyed(settings, llm, tmp_path) -> None:
     notes = tmp_path / "hostile.md"
     notes.write_text("".join(f"## Q{n}. Question {n}\n\n{c['text']}\n\n" for n, c in enumerate(cases, 1)), "utf-8")
     runtime.ingest_and_index([notes], "hostile", settings)
-    tutor = Tutor(runtime.open_index("hostile", settings).retriever, settings)
+    tutor = runtime.tutor("hostile", settings)
     for case in cases:
         query = case["text"][:40]
         answer = tutor.answer(query, [], llm, SamplingSettings(temperature=0.0, seed=3, max_tokens=80))
@@ -117,3 +116,22 @@ def test_ask_cli_contract(seed_index, llm) -> None:
     payload = json.loads(result.stdout)
     assert {"answer", "citations", "sampling"} <= set(payload) and payload["sampling"]["temperature"] == 0.0
     assert payload["citations"][0]["item_id"] == 6
+
+
+@pytest.mark.parametrize(("question", "lang"), [("What does the zero convolution in ControlNet do?", "en"),
+                                                ("DDPM 的简化损失函数是什么？", "zh")])
+def test_the_tutor_shows_only_what_the_notes_support(seed_index, settings, llm, question: str, lang: str) -> None:
+    """Every model sentence shown passed the judge against a cited note, in the asker's language; the
+    rest is listed as left out; with nothing left, the answer is the notes' own cited sentences."""
+    result = runtime.tutor("seed", settings).answer(question, [], llm, GREEDY)
+    assert result.checked and result.language == lang
+    kept = [c for c in result.checked if c.supported]
+    if result.source == "model":
+        assert result.answer == " ".join(f"{c.text} [{c.citation}]" for c in kept)
+        assert all(c.evidence and 1 <= c.citation <= len(result.citations) for c in kept)
+    else:
+        assert result.source == "notes" and len(kept) < 1
+        notes = {s for c in result.citations for s in sentences(c.text)}
+        quoted = [line.removeprefix("- ").rsplit(" [", 1)[0] for line in result.answer.splitlines()[2:]]
+        assert quoted and all(q in notes for q in quoted)
+    assert all(c.text not in result.answer for c in result.left_out)

