@@ -40,6 +40,7 @@ test-fast: install
 # Rebuild the answer judge's tuned weights and model card from eval/data/judge (about 30 min on 2 cores).
 judge: install
 	$(BIN)/coach judge train --epochs 2 --out coach/grading/judge_weights --report eval/results/judge/train-full.json
+	$(BIN)/coach judge relevance --weights coach/grading/judge_weights
 
 # The README's UI screenshots: the browser test, writing into eval/results/ui/ instead of a temp folder.
 screenshots: install install-llm

@@ -54,8 +54,14 @@ def evaluate(name: NameOpt = "seed",
     results = {"retrieval_seed": quality.retrieval(name, "retrieval_seed.jsonl", settings),
                "grader": quality.grader_agreement(name, settings),
                "grader_calibration": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_calibration.jsonl"),
-               "grader_held_out": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_heldout.jsonl")}
+               "grader_held_out": quality.grader_agreement(HELD_OUT_INDEX, settings, "grader_heldout.jsonl"),
+               "plain_cosine": {"seed": quality.plain_cosine(name, settings, "grader_agreement.jsonl"),
+                                "held_out": quality.plain_cosine(HELD_OUT_INDEX, settings, "grader_heldout.jsonl")},
+               "grader_cross_language": quality.cross_language(settings, {"seed": name, "sample": HELD_OUT_INDEX}),
+               "judge_test": quality.judge_test_split(settings),
+               "tutor_scope": quality.tutor_scope(name, settings)}
     results["retrieval_sample"] = quality.retrieval(HELD_OUT_INDEX, "retrieval_sample.jsonl", settings)
+    results["retrieval_peer_llamaindex_default"] = quality.peer_llamaindex_default(seed, name, settings)
     if distractors:
         from eval.distractors import python_doc_pages, seed_among_distractors
 
@@ -72,11 +78,22 @@ def evaluate(name: NameOpt = "seed",
                "retrieval_hit_at_1": results["retrieval_seed"]["hybrid/all"]["hit_at_1"],
                "retrieval_mrr": results["retrieval_seed"]["hybrid/all"]["mrr"],
                "retrieval_sample_hit_at_3": results["retrieval_sample"]["hybrid/all"]["hit_at_3"],
+               "peer_llamaindex_default_hit_at_1": results["retrieval_peer_llamaindex_default"]["hit_at_1"],
+               "peer_llamaindex_default_hit_at_3": results["retrieval_peer_llamaindex_default"]["hit_at_3"],
                "grader_pairwise_accuracy": results["grader"]["pairwise_accuracy"],
                "grader_spearman": results["grader"]["spearman"],
                "grader_held_out_pairwise_accuracy": results["grader_held_out"]["pairwise_accuracy"],
                "grader_held_out_mean_strong": results["grader_held_out"]["mean_strong"],
-               "grader_calibration_strong_over_partial": results["grader_calibration"]["strong_over_partial"]}
+               "grader_calibration_strong_over_partial": results["grader_calibration"]["strong_over_partial"],
+               "grader_partial_over_wrong": results["grader"].get("partial_over_wrong"),
+               "plain_cosine_pairwise_accuracy": results["plain_cosine"]["seed"]["pairwise_accuracy"],
+               "plain_cosine_held_out_pairwise_accuracy": results["plain_cosine"]["held_out"]["pairwise_accuracy"],
+               "cross_language_strong_gap_within_1": results["grader_cross_language"]["strong_gap_within_1"],
+               "cross_language_short_at_least_5": results["grader_cross_language"]["short_at_least_5"],
+               "judge_test_accuracy": results["judge_test"]["all"]["accuracy"],
+               "tutor_out_of_scope_declined": results["tutor_scope"]["unrelated_declined"],
+               "tutor_in_scope_answered": results["tutor_scope"]["in_scope_answered"],
+               "judge_test_macro_f1": results["judge_test"]["all"]["macro_f1"]}
     if distractors:
         among = results["retrieval_seed_among_distractors"]
         figures[f"retrieval_hit_at_3_among_{among['pages']}_pages"] = among["hybrid/all"]["hit_at_3"]

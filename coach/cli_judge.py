@@ -54,6 +54,49 @@ def check(premise: Annotated[str, typer.Argument(help="What the notes say, or '-
         _print_verdict(judge.verdicts([pair])[0], as_json)
 
 
+@judge_app.command("relevance")
+@user_errors
+def relevance_command(
+    weights: Annotated[Path, typer.Option(help="The tuned judge to add the relevance head to.")] = Path("coach/grading/judge_weights"),
+    pairs: Annotated[int, typer.Option(help="Examples per class from the training topics.")] = 1500,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit the relevance head (does a text bear on a note's topic at all?) on the judge's features."""
+    from safetensors.torch import save_file
+
+    from coach.grading.judge import RELEVANCE_FILE, load_judge
+    from coach.grading.judge_data import load_splits
+    from coach.grading.training import fit_relevance, relevance_accuracy, relevance_examples
+    from index.embedders import bundled_e5_dir
+
+    base = bundled_e5_dir(get_settings().models_dir)
+    splits = load_splits()
+    judge = load_judge(base, weights)
+    with console.status(f"reading {2 * pairs} pairs…"):
+        head = fit_relevance(judge, relevance_examples(splits["train"], pairs))
+    save_file({k: v.contiguous() for k, v in head.items()}, str(weights / RELEVANCE_FILE))
+    fitted = load_judge(base, weights)
+    metrics = {"train_examples": 2 * pairs,
+               **{f"{name}_accuracy": relevance_accuracy(fitted, relevance_examples(splits[name], 300))
+                  for name in ("dev", "test")}}
+    card = weights / "README.md"
+    if card.exists():
+        kept = card.read_text("utf-8").split("\n## Relevance head")[0].rstrip()
+        card.write_text(kept + f"""
+
+## Relevance head
+
+A logistic head on the same pooled features (`{RELEVANCE_FILE}`, fp32, {2 * pairs} examples of the
+training topics): does a text bear on a note's topic at all (any label on the same topic, versus a
+claim of another topic)? The tutor declines when no retrieved note bears on the question.
+Accuracy on balanced examples of unseen topics: dev {metrics['dev_accuracy']}, test {metrics['test_accuracy']}.
+""", "utf-8")
+    if as_json:
+        emit_json(metrics)
+    else:
+        console.print(f"relevance head: dev accuracy {metrics['dev_accuracy']}, test accuracy {metrics['test_accuracy']}")
+
+
 @judge_app.command("train")
 @user_errors
 def train_command(

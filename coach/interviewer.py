@@ -22,7 +22,7 @@ from ingest.models import InterviewItem
 
 Phase = Literal["answering", "follow_up", "done"]
 Order = Literal["order", "weakness", "topic"]
-MAX_FOLLOW_UPS = 2
+MAX_FOLLOW_UPS = 1  # one probing question per item, then the next question
 _COMMANDS = {
     "skip": re.compile(r"^\s*(skip|next|跳过|下一题)\s*[.!。！]?\s*$", re.I),
     "hint": re.compile(r"^\s*(hint|give me a hint|提示|给个提示)\s*[.!。！?？]?\s*$", re.I),

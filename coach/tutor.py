@@ -32,6 +32,8 @@ _FOLLOW_UP_CUES = re.compile(r"(它|这个|那个|这|那|其|上面|刚才|\bit
 NOTES_ONLY = {"zh": "以下是你笔记中的原文：", "en": "From your notes:"}
 MIN_KEPT = 1  # model sentences the notes must support before the model's answer is shown
 NOTE_SENTENCES = 3  # sentences quoted when the answer is built from the notes
+RELEVANCE_CANDIDATES = 5  # note sentences nearest the question that the judge reads for relevance
+RELEVANT = 0.5  # the relevance head's probability above which a note bears on the question
 DECLINE = {
     "zh": "你的笔记里没有涉及这个问题，我不想编造答案。可以换个问法，或者把相关资料加入资料库。",
     "en": "Your notes do not cover this, and I would rather not make up an answer. "
@@ -116,9 +118,20 @@ class Tutor:
         language = detect_language(question)
         query = condense(question, history)
         hits = self._retriever.retrieve(query, self._settings.retrieve_k)
-        floor = calibration_for(self._settings.embed_model).relevance_floor
-        relevant = bool(hits) and max(h.dense_similarity for h in hits) >= floor
-        return query, hits, language, not relevant
+        return query, hits, language, not self._bears_on(query, hits)
+
+    def _bears_on(self, question: str, hits: list[Hit]) -> bool:
+        """Whether any retrieved note bears on the question: the judge's relevance head over the note
+        sentences nearest the question (the dense floor only where no relevance head was fitted)."""
+        if not hits:
+            return False
+        if not self._judge.has_relevance:
+            return max(h.dense_similarity for h in hits) >= calibration_for(self._settings.embed_model).relevance_floor
+        notes = note_sentences(hits)
+        if not notes:
+            return False
+        nearest = np.argsort(-(self._embed([n.text for n in notes]) @ self._embed([question])[0]))[:RELEVANCE_CANDIDATES]
+        return float(self._judge.relevance([(notes[i].text, question) for i in nearest]).max()) >= RELEVANT
 
     def answer(self, question: str, history: list[dict[str, str]], client: LLMClient,
                sampling: SamplingSettings) -> TutorAnswer:

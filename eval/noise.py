@@ -49,9 +49,7 @@ def _embed_here(out: Path) -> None:
     batched = np.array([v for i in range(0, len(texts), 16) for v in model.get_text_embedding_batch(texts[i : i + 16])])
     payload = {"single": single.tolist(), "batched": batched.tolist()}
     if os.environ.get("NOISE_WITH_JUDGE") == "1":
-        from coach.grading.judge import load_judge
-
-        judge = load_judge(get_settings())
+        judge = runtime.judge(get_settings())
         pairs = list(zip(texts[:-1], texts[1:]))
         payload["judge"] = judge.probabilities(pairs).tolist()
     out.write_text(json.dumps(payload))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -42,22 +43,83 @@ def grader_agreement(index_name: str, settings: CoachSettings, dataset: str = "g
     grader = runtime.grader(settings)
     groups: dict[tuple, dict[str, float]] = {}
     by_label: dict[str, list[float]] = {}
+    seconds: list[float] = []
     for case in jsonl(dataset):
         item = index.loaded.item(case["item_id"])
         chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
+        started = time.perf_counter()
         score = grader.grade(item, case["answer"], chunks).score
+        seconds.append(time.perf_counter() - started)
         groups.setdefault((case["item_id"], case["lang"]), {})[case["label"]] = score
         by_label.setdefault(case["label"], []).append(score)
     order = [label for label in LABEL_VALUE if label in by_label]
     labels = [LABEL_VALUE[label] for label, scores in by_label.items() for _ in scores]
     results = {"pairwise_accuracy": round(pairwise_accuracy(groups, order), 4),
                "spearman": round(spearman([s for scores in by_label.values() for s in scores], labels), 4),
-               "answers": len(labels)}
+               "answers": len(labels), "grade_seconds_median": round(float(np.median(seconds)), 3),
+               "grade_seconds_max": round(float(np.max(seconds)), 3)}
     for i, better in enumerate(order):
         for worse in order[i + 1 :]:
             results[f"{better}_over_{worse}"] = round(pairwise_accuracy(groups, [better, worse]), 4)
     results.update({f"mean_{label}": round(float(np.mean(scores)), 2) for label, scores in by_label.items()})
     return results
+
+
+def plain_cosine(index_name: str, settings: CoachSettings, dataset: str) -> dict:
+    """The one-line baseline: cosine(answer, the item's whole reference answer), ordered the same way."""
+    index = runtime.open_index(index_name, settings)
+    grader = runtime.grader(settings)
+    groups: dict[tuple, dict[str, float]] = {}
+    for case in jsonl(dataset):
+        reference = index.loaded.item(case["item_id"]).reference_answer
+        groups.setdefault((case["item_id"], case["lang"]), {})[case["label"]] = grader.similarity(case["answer"], reference)
+    order = [label for label in LABEL_VALUE if any(label in g for g in groups.values())]
+    return {"pairwise_accuracy": round(pairwise_accuracy(groups, order), 4)}
+
+
+def cross_language(settings: CoachSettings, indexes: dict[str, str]) -> dict:
+    """The same strong answer in Chinese and in English should score alike; a short correct answer
+    should pass (>= 5); a fluent wrong one should score below both (eval/data/grader_crosslang.jsonl)."""
+    grader = runtime.grader(settings)
+    scores: dict[str, dict[tuple[str, str], float]] = {}
+    for case in jsonl("grader_crosslang.jsonl"):
+        index = runtime.open_index(indexes[case["corpus"]], settings)
+        item = index.loaded.item(case["item_id"])
+        chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
+        scores.setdefault(case["group"], {})[(case["lang"], case["kind"])] = grader.grade(item, case["answer"], chunks).score
+    gaps = [abs(g[("zh", "strong")] - g[("en", "strong")]) for g in scores.values()]
+    shorts = [v for g in scores.values() for (lang, kind), v in g.items() if kind == "short"]
+    ordered = [g[(lang, better)] > g[(lang, "wrong")] for g in scores.values() for lang in ("zh", "en")
+               for better in ("strong", "short")]
+    means = {kind: round(float(np.mean([v for g in scores.values() for (_, k), v in g.items() if k == kind])), 2)
+             for kind in ("strong", "short", "wrong")}
+    return {"items": len(scores), "strong_gap_within_1": round(float(np.mean([gap <= 1.0 for gap in gaps])), 4),
+            "strong_gap_mean": round(float(np.mean(gaps)), 2), "strong_gap_max": round(float(max(gaps)), 2),
+            "short_at_least_5": round(float(np.mean([v >= 5 for v in shorts])), 4),
+            "correct_over_wrong": round(float(np.mean(ordered)), 4), **{f"mean_{k}": v for k, v in means.items()}}
+
+
+def judge_test_split(settings: CoachSettings) -> dict:
+    """The judge on its held-out topics (accuracy, macro-F1, per language pair)."""
+    from coach.grading.judge_data import load_splits
+    from coach.grading.training import evaluate
+
+    report = evaluate(runtime.judge(settings), load_splits()["test"])
+    return {key: value for key, value in report.items() if key == "all" or key.startswith("languages:")}
+
+
+def tutor_scope(index_name: str, settings: CoachSettings) -> dict:
+    """The decline decision alone (no LLM): out-of-scope questions declined, per kind; the seed's own
+    retrieval questions answered."""
+    tutor_engine = runtime.tutor(index_name, settings)
+    out: dict = {}
+    outside = jsonl("out_of_scope.jsonl")
+    for kind in sorted({c["kind"] for c in outside}):
+        declined = [tutor_engine.prepare(c["query"], [])[3] for c in outside if c["kind"] == kind]
+        out[f"{kind}_declined"] = round(float(np.mean(declined)), 4)
+    inside = [not tutor_engine.prepare(c["query"], [])[3] for c in jsonl("retrieval_seed.jsonl")]
+    out["in_scope_answered"] = round(float(np.mean(inside)), 4)
+    return out
 
 
 def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
@@ -154,3 +216,36 @@ def recommend(rows: list[dict]) -> dict:
     varied = [r for r in rows if r["distinct_2"] > median] or rows
     best = max(varied, key=lambda r: (r["faithfulness"], r["distinct_2"]))
     return {"temperature": best["temperature"], "top_k": best["top_k"]}
+
+
+def peer_llamaindex_default(seed: Path, index_name: str, settings: CoachSettings, k: int = 10) -> dict:
+    """What a user would build instead: llama-index's defaults (SimpleDirectoryReader, SentenceSplitter
+    512, VectorStoreIndex) with all-MiniLM-L6-v2, on the same seed and queries. A retrieved node counts
+    for the item whose text it shares the most character 4-grams with."""
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+
+    from index.embedders import make_embedder
+
+    items = runtime.open_index(index_name, settings).loaded.items
+    grams = [_four_grams(item.question + item.reference_answer) for item in items]
+    documents = SimpleDirectoryReader(input_files=[str(seed)]).load_data()
+    model = make_embedder("all-MiniLM-L6-v2", settings.models_dir)
+    peer = VectorStoreIndex.from_documents(documents, embed_model=model,
+                                           transformations=[SentenceSplitter(chunk_size=512)])
+    retriever = peer.as_retriever(similarity_top_k=k)
+    cases = jsonl("retrieval_seed.jsonl")
+    ranked = []
+    for case in cases:
+        found = []
+        for node in retriever.retrieve(case["query"]):
+            text = _four_grams(node.node.get_content())
+            found.append(items[int(np.argmax([len(text & g) for g in grams]))].id)
+        ranked.append(found)
+    return {"pipeline": "SentenceSplitter(512) + VectorStoreIndex + all-MiniLM-L6-v2",
+            **retrieval_metrics(ranked, [c["item_id"] for c in cases])}
+
+
+def _four_grams(text: str) -> set[str]:
+    squeezed = "".join(text.split())
+    return {squeezed[i : i + 4] for i in range(len(squeezed) - 3)}

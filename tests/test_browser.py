@@ -86,29 +86,57 @@ def page(browser):
     context.close()
 
 
-def test_one_interview_turn_and_one_ask(page, streamlit_url, shots: Path) -> None:
+def _last_message(page) -> str:
+    return page.get_by_test_id("stChatMessage").last.inner_text()
+
+
+def test_interview_partial_answer_follow_up_then_next_question(page, streamlit_url, shots: Path) -> None:
     page.goto(streamlit_url)
     page.get_by_text("LoRA是用在节省资源的场景下").first.wait_for(timeout=120_000)
     box = page.get_by_test_id("stChatInputTextArea")
-    box.fill("LoRA 主要节省的是显存：冻结原模型，只训练低秩矩阵，梯度和优化器状态都少了很多。")
+    box.fill("LoRA 可以节省一些资源，因为训练的参数少。")
     box.press("Enter")
     page.get_by_text("/10").first.wait_for(timeout=120_000)
-    page.get_by_text("得分").first.wait_for(timeout=30_000)
+    page.get_by_test_id("stChatMessage").nth(3).wait_for(timeout=60_000)  # question, answer, feedback, follow-up
+    follow_up = _last_message(page)
+    assert follow_up.rstrip().endswith(("？", "?")) and "提示" not in follow_up
     page.screenshot(path=str(shots / "interview.png"), full_page=True)
+    box.fill("它冻结原模型的参数，只训练低秩矩阵 A 和 B，所以梯度和优化器状态占的显存少很多。")
+    box.press("Enter")
+    page.get_by_text("/10").nth(1).wait_for(timeout=120_000)
+    page.get_by_text("pytorch", exact=False).first.wait_for(timeout=120_000)  # the next question (item 2)
+    page.screenshot(path=str(shots / "interview-next.png"), full_page=True)
 
+
+@pytest.mark.parametrize(("question", "status"), [("DDPM 的简化损失函数是什么？", "笔记支持"),
+                                                  ("What does the zero convolution in ControlNet do?", "supported by your notes")])
+def test_ask_shows_only_checked_sentences_with_citations(page, streamlit_url, shots: Path, question: str,
+                                                         status: str) -> None:
     page.goto(f"{streamlit_url}/ask")
+    if status.isascii():
+        page.get_by_text("English").first.click()  # the sidebar's language switch
     box = page.get_by_test_id("stChatInputTextArea")
     box.wait_for(timeout=60_000)
-    box.fill("DDPM 的简化损失函数是什么？")
+    box.fill(question)
     box.press("Enter")
     try:
-        page.get_by_text("详细介绍一下DDPM").first.wait_for(timeout=180_000)
+        page.get_by_text(status).first.wait_for(timeout=180_000)
     except Exception:
         page.screenshot(path=str(shots / "ask-failure.png"), full_page=True)
         raise
-    page.get_by_test_id("stExpander").first.click()
-    page.screenshot(path=str(shots / "ask.png"), full_page=True)
-    assert (shots / "interview.png").stat().st_size > 10_000 and (shots / "ask.png").stat().st_size > 10_000
+    answer = _last_message(page)
+    assert "[1]" in answer or "[2]" in answer  # every shown sentence carries the citation that supports it
+    page.get_by_test_id("stExpander").last.click()
+    page.screenshot(path=str(shots / ("ask-en.png" if status.isascii() else "ask.png")), full_page=True)
+
+
+@pytest.mark.parametrize("path", ["sampling_lab", "progress", "library"])
+def test_every_page_renders(page, streamlit_url, shots: Path, path: str) -> None:
+    page.goto(f"{streamlit_url}/{path}")
+    page.get_by_test_id("stMain").wait_for(timeout=60_000)
+    page.get_by_test_id("stSidebar").get_by_text("LLM").first.wait_for(timeout=60_000)
+    assert not page.get_by_test_id("stException").count()
+    page.screenshot(path=str(shots / f"{path}.png"), full_page=True)
 
 
 def test_parallel_browser_sessions_do_not_mix(browser, streamlit_url) -> None:

@@ -12,6 +12,7 @@ from coach.cli import app
 from coach.export import export_json, export_markdown
 from coach.interviewer import InterviewEngine
 from coach.sampling import SamplingSettings
+from coach.language import detect_language
 from ingest.keypoints import sentences
 from tests.conftest import read_jsonl
 
@@ -135,3 +136,33 @@ def test_the_tutor_shows_only_what_the_notes_support(seed_index, settings, llm, 
         quoted = [line.removeprefix("- ").rsplit(" [", 1)[0] for line in result.answer.splitlines()[2:]]
         assert quoted and all(q in notes for q in quoted)
     assert all(c.text not in result.answer for c in result.left_out)
+
+
+@pytest.mark.parametrize("question", ["Kubernetes 的存活探针应该怎么配置？", "How do I bake sourdough bread?",
+                                      "React 的 useEffect 在什么时候执行？", "What is the capital of Australia?"])
+def test_out_of_scope_questions_are_declined_by_the_judge(seed_index, settings, question: str) -> None:
+    assert runtime.judge(settings).has_relevance
+    assert runtime.tutor("seed", settings).prepare(question, [])[3]
+
+
+def test_the_notes_own_questions_are_not_declined(seed_index, settings) -> None:
+    tutor = runtime.tutor("seed", settings)
+    answered = [not tutor.prepare(case["query"], [])[3] for case in read_jsonl("retrieval_seed.jsonl")]
+    assert sum(answered) >= 0.9 * len(answered)
+
+
+@pytest.mark.parametrize(("answer", "lang"), [("LoRA 可以节省一些资源，因为参数少。", "zh"),
+                                              ("LoRA saves some resources because it trains fewer parameters.", "en")])
+def test_a_follow_up_probes_a_missed_point_without_giving_it_away(engine, settings, answer: str, lang: str) -> None:
+    state, _ = engine.start(order="order", limit=1, sampling=GREEDY)
+    feedback, follow_up = engine.respond(state, answer, GREEDY)
+    assert follow_up.kind == "follow_up" and follow_up.content.rstrip().endswith(("?", "？"))
+    assert detect_language(follow_up.content) == lang and "提示" not in follow_up.content
+    missed = [p["point"] for p in feedback.grade["missed"]]
+    assert missed and all(p not in follow_up.content for p in missed)
+    judge = runtime.judge(settings)
+    assert judge.probabilities([(p, follow_up.content) for p in missed])[:, 0].max() < 0.5
+    second = engine.respond(state, answer + (" 它还冻结了原模型。" if lang == "zh" else " It also freezes the base model."),
+                            GREEDY)
+    assert second[0].kind == "feedback"
+    assert second[-1].content != follow_up.content  # a second follow-up probes another point, or we move on

@@ -20,6 +20,7 @@ from coach.grading.judge_data import LABELS, Label
 
 WEIGHTS_DIR = Path(__file__).parent / "judge_weights"
 TUNED_FILE = "judge-tuned.safetensors"
+RELEVANCE_FILE = "judge-relevance.safetensors"  # a logistic head on the same pooled features
 MAX_PAIR_TOKENS = 160  # a note sentence and an answer sentence; longer pairs are cut at the tail
 TRAINED_LAYERS = 6  # the top layers fine-tuned; the rest stay as e5 shipped them
 CACHE_SIZE = 50_000  # pairs
@@ -34,12 +35,16 @@ class PairClassifier(nn.Module):
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
         self.head = nn.Linear(hidden, len(LABELS))
+        # Does the hypothesis bear on the premise's topic at all (on-topic neutral vs off-topic)?
+        self.relevance = nn.Linear(hidden, 1)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
-        pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.head(self.dropout(pooled))
+        return (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(self.pooled(input_ids, attention_mask)))
 
     def tuned_state(self) -> dict[str, torch.Tensor]:
         """What training changes: the top TRAINED_LAYERS encoder layers and the head."""
@@ -86,7 +91,8 @@ class Verdict:
 class Judge:
     """Batched, cached pair classification. Deterministic: eval mode, fp32, sorted batches."""
 
-    def __init__(self, model: PairClassifier, tokenizer, batch_size: int = 32) -> None:
+    def __init__(self, model: PairClassifier, tokenizer, batch_size: int = 32, has_relevance: bool = False) -> None:
+        self.has_relevance = has_relevance  # the relevance head was fitted (else relevance() is meaningless)
         self._model = model.eval()
         self._tokenizer = tokenizer
         self._batch_size = batch_size
@@ -95,6 +101,13 @@ class Judge:
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """[n, 3] probabilities in LABELS order."""
+        return self._read(pairs)[:, : len(LABELS)]
+
+    def relevance(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """[n] probability that the hypothesis bears on the premise's topic."""
+        return self._read(pairs)[:, len(LABELS)]
+
+    def _read(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         with self._lock:
             missing = list(dict.fromkeys(p for p in pairs if p not in self._cache))
             # Similar lengths together: less padding, and a pair's result never depends on its neighbours' count.
@@ -102,12 +115,14 @@ class Judge:
             for start in range(0, len(missing), self._batch_size):
                 chunk = missing[start : start + self._batch_size]
                 with torch.inference_mode():
-                    logits = self._model(**encode_pairs(self._tokenizer, chunk))
-                for pair, row in zip(chunk, torch.softmax(logits.float(), -1).numpy()):
+                    pooled = self._model.pooled(**encode_pairs(self._tokenizer, chunk))
+                    rows = torch.cat([torch.softmax(self._model.head(pooled), -1),
+                                      torch.sigmoid(self._model.relevance(pooled))], dim=1)
+                for pair, row in zip(chunk, rows.float().numpy()):
                     self._cache[pair] = row
             for pair in pairs:
                 self._cache.move_to_end(pair)
-            result = np.array([self._cache[p] for p in pairs]).reshape(len(pairs), len(LABELS))
+            result = np.array([self._cache[p] for p in pairs]).reshape(len(pairs), len(LABELS) + 1)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
             return result
@@ -129,5 +144,8 @@ def load_judge(base_dir: Path, weights_dir: Path = WEIGHTS_DIR) -> Judge:
     unexpected = set(tuned) - set(model.state_dict())
     if unexpected:
         raise ValueError(f"{tuned_path} does not fit the base model ({sorted(unexpected)[:3]}…).")
+    relevance_path = weights_dir / RELEVANCE_FILE
+    if relevance_path.exists():
+        tuned.update({k: v.float() for k, v in load_file(str(relevance_path)).items()})
     model.load_state_dict(tuned, strict=False)
-    return Judge(model, tokenizer)
+    return Judge(model, tokenizer, has_relevance=relevance_path.exists())

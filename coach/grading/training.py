@@ -161,3 +161,47 @@ Test topics per kind of claim:
 |---|---|---|
 {kinds}
 """
+
+
+def relevance_examples(pairs: Sequence[Pair], count: int, seed: int = 13) -> list[tuple[str, str, int]]:
+    """On-topic pairs (any label) as 1; a note against a claim of another topic as 0: the off-topic
+    pairs written into the data, topped up by re-pairing across topics."""
+    rng = random.Random(seed)
+    on_topic = [p for p in pairs if p.kind not in ("off_topic", "translation")]
+    off_topic = [(p.premise, p.hypothesis, 0) for p in pairs if p.kind == "off_topic"]
+    while len(off_topic) < count:
+        a, b = rng.sample(on_topic, 2)
+        if a.topic != b.topic:
+            off_topic.append((a.premise, b.hypothesis, 0))
+    chosen = [(p.premise, p.hypothesis, 1) for p in rng.sample(on_topic, count)] + rng.sample(off_topic, count)
+    rng.shuffle(chosen)
+    return chosen
+
+
+def fit_relevance(judge: Judge, examples: Sequence[tuple[str, str, int]], batch_size: int = 32) -> dict[str, torch.Tensor]:
+    """A logistic head on the judge's pooled features (the encoder stays as trained)."""
+    model = judge._model
+    features = []
+    with torch.inference_mode():
+        for start in range(0, len(examples), batch_size):
+            chunk = examples[start : start + batch_size]
+            features.append(model.pooled(**encode_pairs(judge._tokenizer, [(a, b) for a, b, _ in chunk])))
+    x = torch.cat(features).clone()
+    y = torch.tensor([float(label) for _, _, label in examples])
+    _seed_everything(13)
+    head = torch.nn.Linear(x.shape[1], 1)
+    optimizer = torch.optim.LBFGS(head.parameters(), max_iter=200)
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(head(x).squeeze(1), y) + 1e-3 * head.weight.pow(2).sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return {"relevance.weight": head.weight.detach().clone(), "relevance.bias": head.bias.detach().clone()}
+
+
+def relevance_accuracy(judge: Judge, examples: Sequence[tuple[str, str, int]]) -> float:
+    scores = judge.relevance([(a, b) for a, b, _ in examples])
+    return round(float(np.mean([(s >= 0.5) == bool(label) for s, (_, _, label) in zip(scores, examples)])), 4)
