@@ -17,7 +17,6 @@ from coach import runtime
 from coach.cli_support import JsonOpt, NameOpt, emit_json, fail, user_errors
 from coach.config import get_settings
 from coach.export import export_json, export_markdown
-from coach.interviewer import InterviewEngine
 from coach.sampling import SamplingSettings
 from coach.serving.endpoint import make_client
 from coach.tutor import save_exchange
@@ -104,8 +103,7 @@ def interview(order: Annotated[str, typer.Option(help="order | weakness | topic"
     settings = get_settings()
     sampling = _sampling(settings, temperature, seed)
     client = _client(settings)
-    engine = InterviewEngine(runtime.open_index(name, settings), runtime.grader(settings), runtime.store(settings),
-                             settings, lambda: client)
+    engine = runtime.interview_engine(name, settings, lambda: client)
     if resume:
         state = engine.resume(resume)
         messages = engine.respond(state, "repeat", sampling) if state.phase != "done" else []

@@ -5,20 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from coach.client import LLMClient
 from coach.config import CoachSettings
 from coach.calibration import calibration_for
 from coach.errors import InputTooLong, LLMUnavailable
 from coach.follow_up import short_title, write_follow_up
+from coach.grading.judge import Judge
 from coach.grader import Grader
 from coach.language import Language, detect_language
 from coach.prompts import rephrase_messages
-from coach.runtime import OpenIndex
 from coach.sampling import SamplingSettings
 from coach.sessions import SessionStore
 from ingest.models import InterviewItem
+
+if TYPE_CHECKING:
+    from coach.runtime import OpenIndex
 
 Phase = Literal["answering", "follow_up", "done"]
 Order = Literal["order", "weakness", "topic"]
@@ -65,9 +68,10 @@ class InterviewState:
 
 class InterviewEngine:
     def __init__(self, index: OpenIndex, grader: Grader, store: SessionStore, settings: CoachSettings,
-                 client: Callable[[], LLMClient] | None = None) -> None:
+                 client: Callable[[], LLMClient] | None, judge: Judge) -> None:
         self.index, self.grader, self.store, self.settings = index, grader, store, settings
         self._client = client
+        self.judge = judge  # reads the LLM's follow-ups: asked only if they don't state the point
 
     # ---- starting and resuming -------------------------------------------------------------
     def start(self, order: Order = "order", topic: str = "", limit: int = 0, persona: str = "friendly",
@@ -153,7 +157,7 @@ class InterviewEngine:
             state.probed.append(probe.point)
             text, _ = write_follow_up(state.current_question or item.question, probe.point, grade.language,
                                       state.persona, self._client() if self._client else None, sampling,
-                                      self.grader.judge, self.grader.similarity,
+                                      self.judge, self.grader.similarity,
                                       calibration_for(self.settings.embed_model).follow_up_near)
             return [feedback, Message("interviewer", "follow_up", text, item.id)]
         return [feedback, *self._advance(state, sampling)]

@@ -16,6 +16,8 @@ from coach.config import CoachSettings
 from coach.errors import JudgeUnavailable
 from coach.grader import Grader
 from coach.sessions import SessionStore
+from coach.client import LLMClient
+from coach.interviewer import InterviewEngine
 from coach.tutor import Tutor
 from index.embedders import bundled_e5_dir, embedder_id, make_embedder, token_counter
 from index.hybrid import HybridRetriever
@@ -89,7 +91,7 @@ def grader(settings: CoachSettings) -> Grader:
     with _lock:
         shared = _graders.get(key)
     if shared is None:
-        shared = _graders.setdefault(key, Grader(model, judge(settings)))
+        shared = _graders.setdefault(key, Grader(model))
     if settings.llm_judge and shared.llm_judge is None:
         from coach.judge import llm_judge
         from coach.serving.endpoint import make_client
@@ -110,6 +112,12 @@ def judge(settings: CoachSettings) -> Judge:
                 raise JudgeUnavailable(str(exc)) from exc
             _judge[:] = [settings.models_dir, loaded]
         return _judge[1]
+
+
+def interview_engine(name: str, settings: CoachSettings, client: Callable[[], LLMClient] | None) -> InterviewEngine:
+    """The interviewer over index NAME: the shared grader, the judge for follow-ups, the session store."""
+    return InterviewEngine(open_index(name, settings), grader(settings), store(settings), settings, client,
+                           judge(settings))
 
 
 def tutor(name: str, settings: CoachSettings) -> Tutor:

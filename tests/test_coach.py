@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from coach import runtime
 from coach.cli import app
 from coach.export import export_json, export_markdown
-from coach.interviewer import InterviewEngine
 from coach.sampling import SamplingSettings
 from coach.language import detect_language
 from ingest.keypoints import sentences
@@ -22,7 +21,7 @@ GREEDY = SamplingSettings(temperature=0.0, seed=1, max_tokens=60)
 
 @pytest.fixture()
 def engine(seed_index, settings, llm):
-    return InterviewEngine(seed_index, runtime.grader(settings), runtime.store(settings), settings, lambda: llm)
+    return runtime.interview_engine("seed", settings, lambda: llm)
 
 
 def test_scripted_three_turn_interview(engine, settings) -> None:

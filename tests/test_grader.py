@@ -184,7 +184,7 @@ def test_embedding_cache_is_bounded_and_keeps_results(seed_index, settings, monk
     from coach import grader as grader_module
 
     monkeypatch.setattr(grader_module, "EMBEDDING_CACHE_SIZE", 40)
-    small = grader_module.Grader(runtime.embedder(settings), runtime.judge(settings))
+    small = grader_module.Grader(runtime.embedder(settings))
     item = seed_index.loaded.item(1)
     chunks = [c for c in seed_index.loaded.chunks if c.item_id == 1]
     answer = "LoRA 主要节省显存：只训练低秩矩阵，梯度和优化器状态大幅减少。"

@@ -45,7 +45,7 @@ def test_cleaning_parsing_and_chunking_never_crash(lines: list[str]) -> None:
 
 def test_twenty_concurrent_interviews_share_one_sqlite_file(seed_index, settings, tmp_path: Path) -> None:
     store = SessionStore(tmp_path / "sessions.sqlite3")
-    engine = InterviewEngine(seed_index, runtime.grader(settings), store, settings, client=None)
+    engine = InterviewEngine(seed_index, runtime.grader(settings), store, settings, None, runtime.judge(settings))
     errors: list[BaseException] = []
     sessions: dict[int, str] = {}
 
@@ -72,7 +72,8 @@ def test_twenty_concurrent_interviews_share_one_sqlite_file(seed_index, settings
 
 
 def test_answer_length_limit_is_named(seed_index, settings, tmp_path: Path) -> None:
-    engine = InterviewEngine(seed_index, runtime.grader(settings), SessionStore(tmp_path / "s.sqlite3"), settings)
+    engine = InterviewEngine(seed_index, runtime.grader(settings), SessionStore(tmp_path / "s.sqlite3"), settings,
+                             None, runtime.judge(settings))
     state, _ = engine.start(limit=1)
     with pytest.raises(InputTooLong, match="COACH_MAX_ANSWER_CHARS"):
         engine.respond(state, "x" * (settings.max_answer_chars + 1))

@@ -15,15 +15,13 @@ from app.shared import client, language, open_index, sampling, settings  # noqa:
 from app.widgets import render_grade, stream_words  # noqa: E402
 from coach import runtime  # noqa: E402
 from coach.errors import USER_ERRORS  # noqa: E402
-from coach.interviewer import InterviewEngine  # noqa: E402
 
 lang = language()
 index = open_index()
 if index is None:
     st.stop()
 llm = client()
-engine = InterviewEngine(index, runtime.grader(settings()), runtime.store(settings()), settings(),
-                         (lambda: llm) if llm else None)
+engine = runtime.interview_engine(index.loaded.name, settings(), (lambda: llm) if llm else None)
 
 order = st.segmented_control(t("order", lang), ["order", "weakness"], default="order", key="iv_order") or "order"
 if st.session_state.get("iv_index") != index.loaded.name or st.button(t("restart", lang)):

@@ -1,0 +1,92 @@
+"""Lexical contradiction checks between an answer sentence and the notes, for what embeddings miss
+("LoRA saves bandwidth, not memory" scores close to "LoRA saves memory"): within one language, an
+opposite swap or a negation against the aligned note sentence; a contrast ("A rather than B") that
+denies what the note says or reverses what the whole notes stress. The embedding-decided flip test
+(coach/flips.py) covers the cross-language cases.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach.language import detect_language
+from coach.opposites import NEGATION, OPPOSITES, has_side, mentions
+
+_CONTRAST_CUE = re.compile(r"而不是|而非|rather than|instead of|,\s*not\b|，\s*不是", re.I)
+# "A, not B" / "是A而不是B" / "A rather than B": the contrast names what is affirmed and what is denied.
+_CONTRAST = re.compile(
+    r"(?P<affirmed>[^，,。；;:：]{2,30}?)\s*[，,]?\s*(?:(?:而不是|而非|并非|不是)\s*|(?:rather than|instead of|not)\s+)"
+    r"(?P<denied>[^，,。；;:：]{2,30})",
+    re.I,
+)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
+_STOP = {"the", "and", "that", "this", "with", "from", "mainly", "really", "actually", "only", "just", "which"}
+
+
+def _terms(text: str) -> set[str]:
+    """Character bigrams of Chinese runs and content words of English."""
+    lowered = text.lower()
+    grams = {run[i : i + 2] for run in _CJK_RUN.findall(lowered) for i in range(len(run) - 1)}
+    return grams | {w for w in _WORD.findall(lowered) if w not in _STOP}
+
+
+def _share(phrase: str, sentence_terms: set[str]) -> float:
+    terms = _terms(phrase)
+    return len(terms & sentence_terms) / len(terms) if terms else 0.0
+
+
+def _antonym_swap(answer: str, reference: str) -> bool:
+    """One side of an opposite in the answer, the other in the note sentence: only trusted within one
+    language ("denoising" does not spell 去噪; across languages the flip test decides)."""
+    if detect_language(answer) != detect_language(reference):
+        return False
+    for left, right in OPPOSITES:
+        for said, noted in ((left, right), (right, left)):
+            if has_side(answer, said) and not has_side(answer, noted) and has_side(reference, noted) and not has_side(reference, said):
+                return True
+    return False
+
+
+def _negates_what_notes_affirm(answer: str, reference: str) -> bool:
+    """A plain negation ("不需要 zero_grad") of something the notes state without negation."""
+    if NEGATION.search(reference) or _CONTRAST_CUE.search(answer):
+        return False
+    reference_terms = _terms(reference)
+    for match in NEGATION.finditer(answer):
+        scope = answer[match.end() : match.end() + 14]
+        if _share(scope, reference_terms) >= 0.5:
+            return True
+    return False
+
+
+def _denies_what_notes_affirm(answer: str, reference: str) -> bool:
+    reference_terms = _terms(reference)
+    for match in _CONTRAST.finditer(answer):
+        denied, affirmed = match.group("denied"), match.group("affirmed")
+        if _share(denied, reference_terms) >= 0.5 and _share(affirmed, reference_terms) < 0.3:
+            return True
+    return False
+
+
+def reverses_what_notes_stress(answer_sentence: str, notes: str) -> bool:
+    """"A rather than B" where A and B are opposite sides (bandwidth / memory) and the notes stress B:
+    "LoRA saves bandwidth, not memory" against notes about memory. Works across languages because
+    each side lists its Chinese and English terms; the whole notes decide which side they stress."""
+    for match in _CONTRAST.finditer(answer_sentence):
+        affirmed, denied = match.group("affirmed"), match.group("denied")
+        for left, right in OPPOSITES:
+            for said, unsaid in ((left, right), (right, left)):
+                if has_side(affirmed, said) and has_side(denied, unsaid) and not has_side(denied, said):
+                    stressed, slighted = mentions(notes, unsaid), mentions(notes, said)
+                    if stressed >= 2 and stressed > 2 * slighted:
+                        return True
+    return False
+
+
+def conflicts(answer_sentence: str, reference_sentence: str) -> bool:
+    """True when two aligned sentences disagree: an opposite swap (same language), a contrast that
+    denies what the note says, or a negation of it."""
+    return (_antonym_swap(answer_sentence, reference_sentence)
+            or _denies_what_notes_affirm(answer_sentence, reference_sentence)
+            or _negates_what_notes_affirm(answer_sentence, reference_sentence))
