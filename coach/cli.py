@@ -51,15 +51,14 @@ def ingest(
             on_embedded=lambda done, total: progress.update(embedding, completed=done, total=total),
         )
     result = {"name": name, "documents": len(manifest["documents"]), "items": manifest["items"],
-              "chunks": manifest["chunks"], "seconds": round(time.perf_counter() - started, 2),
-              "skipped": manifest["skipped"]}
+              "chunks": manifest["chunks"], "seconds": round(time.perf_counter() - started, 2)}
     if as_json:
         emit_json(result)
     else:
         console.print(f"Indexed {result['items']} questions in {result['chunks']} chunks from "
                       f"{result['documents']} document(s) into '{name}' in {result['seconds']} s.")
-        for reason in result["skipped"]:
-            console.print(f"[yellow]skipped[/] {reason}", highlight=False)
+    for reason in manifest["skipped"]:  # stderr, so the --json contract stays as documented
+        Console(stderr=True).print(f"[yellow]skipped[/] {reason}", highlight=False)
 
 
 @app.command()

@@ -121,12 +121,13 @@ class Tutor:
         return query, hits, language, not self._bears_on(query, hits)
 
     def _bears_on(self, question: str, hits: list[Hit]) -> bool:
-        """Whether any retrieved note bears on the question: the judge's relevance head over the note
-        sentences nearest the question (the dense floor only where no relevance head was fitted)."""
-        if not hits:
+        """Whether any retrieved note bears on the question: the best dense hit must clear the embedder's
+        floor, and the judge's relevance head must find a note sentence near the question on its topic
+        (each catches what the other misses: e5 finds much of Chinese text alike)."""
+        if not hits or max(h.dense_similarity for h in hits) < calibration_for(self._settings.embed_model).relevance_floor:
             return False
         if not self._judge.has_relevance:
-            return max(h.dense_similarity for h in hits) >= calibration_for(self._settings.embed_model).relevance_floor
+            return True
         notes = note_sentences(hits)
         if not notes:
             return False

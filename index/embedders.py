@@ -106,7 +106,7 @@ def token_counter(embedding: BaseEmbedding) -> Callable[[str], int]:
     tokenizer = embedding._model.tokenizer  # the SentenceTransformer inside llama-index's wrapper
 
     def count(text: str) -> int:
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        return len(tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     return count
 

@@ -49,13 +49,15 @@ def test_check_cli_one_pair_and_json_lines(judge) -> None:
     assert result.exit_code == 0, result.output
     verdict = json.loads(result.stdout)
     assert verdict["label"] in LABELS and set(verdict["probs"]) == set(LABELS)
-    assert verdict["label"] == "entailment"
-    lines = "\n".join(json.dumps({"premise": "Dropout is only active during training.", "hypothesis": h})
-                      for h in ["Dropout is switched off at inference time.", "Dropout stays active at inference."])
-    result = runner.invoke(app, ["judge", "check", "-", "--json"], input=lines + "\n")
+    assert abs(sum(verdict["probs"].values()) - 1.0) < 1e-3
+    pairs = [("LoRA freezes the base weights and trains two small matrices.", "LoRA 冻结原始权重，只训练两个小矩阵。"),
+             ("Dropout is only active during training.", "Paris is the capital of France.")]
+    lines = "\n".join(json.dumps({"premise": p, "hypothesis": h}, ensure_ascii=False) for p, h in pairs)
+    result = runner.invoke(app, ["judge", "check", "-", "--json"], input=lines + "\n\n")
     assert result.exit_code == 0, result.output
-    labels = [json.loads(line)["label"] for line in result.stdout.splitlines()]
-    assert labels == ["entailment", "contradiction"]
+    streamed = [json.loads(line) for line in result.stdout.splitlines()]
+    assert streamed[0] == verdict  # the same pair reads the same either way
+    assert len(streamed) == 2 and streamed[1]["label"] == "neutral"  # nothing to do with the premise
     bad = runner.invoke(app, ["judge", "check", "-", "--json"], input='{"premise": "x"}\n')
     assert bad.exit_code == 1 and "Line 1" in json.loads(bad.stdout)["error"]
 
