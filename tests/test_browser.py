@@ -120,7 +120,8 @@ def test_ask_shows_only_checked_sentences_with_citations(page, streamlit_url, sh
     box.fill(question)
     box.press("Enter")
     try:
-        page.get_by_text(status).first.wait_for(timeout=180_000)
+        page.get_by_text(status).first.wait_for(timeout=180_000)  # the check's verdict, while it is drawn
+        page.get_by_test_id("stChatMessage").nth(1).wait_for(timeout=60_000)  # then the question and the answer
     except Exception:
         page.screenshot(path=str(shots / "ask-failure.png"), full_page=True)
         raise
