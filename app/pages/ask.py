@@ -26,6 +26,8 @@ history: list[dict] = st.session_state.setdefault("ask_history", [])
 
 def show(entry: dict) -> None:
     st.markdown(entry["content"])
+    if entry.get("checked"):
+        st.caption(entry["checked"])  # the check's verdict stays with the answer it belongs to
     if entry.get("source") == "notes":
         st.caption(t("small_model", lang))
     if entry.get("left_out"):
@@ -54,10 +56,8 @@ if question := st.chat_input(t("your_question", lang), key="ask_input"):
         if llm is None:
             raise LLMUnavailable("No LLM server is reachable (`coach llm serve`).")
         turns = [{"role": e["role"], "content": e["content"]} for e in history]
-        with st.status(t("checking", lang), expanded=False) as status:
+        with st.status(t("checking", lang), expanded=False):
             result = runtime.tutor(index.loaded.name, settings()).answer(question, turns, llm, sampling())
-            status.update(label=t("checked", lang).format(kept=sum(c.supported for c in result.checked),
-                                                           written=len(result.checked)), state="complete")
     except USER_ERRORS as exc:
         st.session_state.ask_error, st.session_state.ask_pending = str(exc), question
         st.rerun()
@@ -69,5 +69,7 @@ if question := st.chat_input(t("your_question", lang), key="ask_input"):
     history.append({"role": "user", "content": question})
     history.append({"role": "assistant", "content": result.answer, "from_notes": result.from_notes,
                     "source": result.source, "left_out": [c.text for c in result.left_out],
+                    "checked": "" if result.declined else t("checked", lang).format(
+                        kept=sum(c.supported for c in result.checked), written=len(result.checked)),
                     "citations": [c.__dict__ for c in result.citations]})
     st.rerun()
