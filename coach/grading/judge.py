@@ -53,11 +53,9 @@ class PairClassifier(nn.Module):
         return {k: v for k, v in self.state_dict().items() if k.startswith(keep) or k.startswith("head.")}
 
     def freeze_below_tuned_layers(self) -> None:
-        first = self.encoder.config.num_hidden_layers - TRAINED_LAYERS
         tuned = set(self.tuned_state())
         for name, parameter in self.named_parameters():
             parameter.requires_grad = name in tuned
-        assert first >= 0
 
 
 def load_base(base_dir: Path) -> tuple[PairClassifier, object]:

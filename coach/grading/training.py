@@ -72,7 +72,7 @@ def train(base_dir: Path, pairs: Sequence[Pair], config: TrainConfig,
             schedule.step()
             step += 1
             losses.append(loss.item())
-            on_step(step, total, float(loss))
+            on_step(step, total, losses[-1])
     model.eval()
     return model, tokenizer, losses
 
