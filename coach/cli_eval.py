@@ -58,6 +58,7 @@ def evaluate(name: NameOpt = "seed",
                "plain_cosine": {"seed": quality.plain_cosine(name, settings, "grader_agreement.jsonl"),
                                 "held_out": quality.plain_cosine(HELD_OUT_INDEX, settings, "grader_heldout.jsonl")},
                "grader_cross_language": quality.cross_language(settings, {"seed": name, "sample": HELD_OUT_INDEX}),
+               "grader_judge_bands": quality.judge_bands(settings, {"seed": name, "sample": HELD_OUT_INDEX}),
                "judge_test": quality.judge_test_split(settings),
                "tutor_scope": quality.tutor_scope(name, settings)}
     results["retrieval_sample"] = quality.retrieval(HELD_OUT_INDEX, "retrieval_sample.jsonl", settings)

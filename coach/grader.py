@@ -13,6 +13,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -24,6 +25,9 @@ from coach.judge import Judge
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
 from ingest.models import Chunk, InterviewItem
+
+if TYPE_CHECKING:
+    from coach.grading.judge import Judge as AnswerJudge
 
 # Cosine bands of multilingual-e5 (calibrated on eval/data/grader_agreement.jsonl, checked on
 # grader_calibration.jsonl): below the low end a key point is absent, above the high end it is fully
@@ -39,6 +43,13 @@ PENALTY_PER_WRONG = 2.5
 FLIP_MARGIN = 0.0015
 FLIP_CANDIDATES = 5  # note sentences nearest the answer sentence that are tried flipped
 NEGATION_CANDIDATES = 1  # a negation is only moved onto the note the sentence is closest to
+# The trained judge reads the answer parts the embedder puts nearest each key point, and a point it finds
+# restated counts even where the cosine band missed it (across languages, in short answers). Band on its
+# entailment probability: at 0.95 its precision on the judge's dev split is 0.977. A looser band (0.5,
+# 0.85: precision 0.95) scored cross-language and short answers much closer to right but lifted partial
+# answers above wrong ones less often (eval/results/eval.json, "grader_judge_bands"), so it is not used.
+JUDGE_BAND = (0.95, 0.99)
+JUDGE_CANDIDATES = 2  # answer parts per key point the judge reads
 EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
 
 
@@ -115,6 +126,8 @@ class Grader:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.llm_judge: Judge | None = None  # set when COACH_LLM_JUDGE is on
+        self.judge: AnswerJudge | None = None  # the trained judge; without it coverage is embedding-only
+        self.judge_band = JUDGE_BAND
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:  # one grader serves every session thread of the UI
@@ -177,11 +190,16 @@ class Grader:
         to_points = np.stack([unit_to_points[end - len(parts) : end].max(axis=0) for parts, end in zip(units, ends)])
         to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
         assigned = _assign(to_points)
+        unit_rows = np.repeat(np.arange(len(units)), [len(parts) for parts in units])
+        read = self._judge_coverage(item.key_points, [u for parts in units for u in parts], unit_rows,
+                                    unit_to_points, wrong_rows)
         covered, missed = [], []
         for column, point in enumerate(item.key_points):
             row, similarity = assigned.get(column, (0, 0.0))
             low, high = bands[column]
             coverage = float(np.clip((similarity - low) / (high - low), 0.0, 1.0))
+            if read[column][0] > coverage:
+                coverage, row = read[column]
             result = PointResult(point, round(coverage, 2), *located[column], answer_sentences[row] if coverage else "")
             (covered if coverage >= 0.5 else missed).append(result)
         coverage_score = 10.0 * float(np.mean([p.coverage for p in covered + missed]))
@@ -193,6 +211,26 @@ class Grader:
         grade.judge = verdict
         grade.off_topic = not covered and not wrong and len(unsupported) == len(answer_sentences)
         return grade
+
+    def _judge_coverage(self, points: list[str], units: list[str], unit_rows: np.ndarray,
+                        unit_to_points: np.ndarray, wrong_rows: set[int]) -> list[tuple[float, int]]:
+        """Per key point, (coverage from the judge, answer sentence row): the judge reads the
+        JUDGE_CANDIDATES answer parts nearest the point; parts of contradicted sentences never count."""
+        if self.judge is None:
+            return [(0.0, 0)] * len(points)
+        usable = np.array([row not in wrong_rows for row in unit_rows])
+        similarity = np.where(usable[:, None], unit_to_points, -np.inf)
+        chosen = [[int(u) for u in np.argsort(-similarity[:, column])[:JUDGE_CANDIDATES] if usable[u]]
+                  for column in range(len(points))]
+        # The note is the premise, as in training: "does this part of the answer restate the point?"
+        pairs = [(point, units[u]) for point, parts in zip(points, chosen) for u in parts]
+        entailment = iter(self.judge.probabilities(pairs)[:, 0] if pairs else [])
+        low, high = self.judge_band
+        out = []
+        for parts in chosen:
+            best = max(((float(next(entailment)), u) for u in parts), default=(0.0, 0))
+            out.append((float(np.clip((best[0] - low) / (high - low), 0.0, 1.0)), int(unit_rows[best[1]])))
+        return out
 
     def _closer_to_a_flipped_note(self, answer: np.ndarray, to_reference: np.ndarray, sentence: str,
                                   reference_sentences: list[str]) -> int | None:

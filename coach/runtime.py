@@ -85,13 +85,16 @@ def ingest_and_index(
 
 
 def grader(settings: CoachSettings) -> Grader:
-    """The shared grader; with COACH_LLM_JUDGE on, the configured LLM joins in as a rubric judge."""
+    """The shared grader, reading with the trained judge; with COACH_LLM_JUDGE on, the configured LLM
+    joins in as a rubric judge."""
     key = embedder_id(settings.embed_model)
     model = embedder(settings)
     with _lock:
         shared = _graders.get(key)
     if shared is None:
         shared = _graders.setdefault(key, Grader(model))
+    if shared.judge is None:
+        shared.judge = judge(settings)
     if settings.llm_judge and shared.llm_judge is None:
         from coach.judge import llm_judge
         from coach.serving.endpoint import make_client

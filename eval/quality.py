@@ -99,6 +99,29 @@ def cross_language(settings: CoachSettings, indexes: dict[str, str]) -> dict:
             "correct_over_wrong": round(float(np.mean(ordered)), 4), **{f"mean_{k}": v for k, v in means.items()}}
 
 
+def judge_bands(settings: CoachSettings, indexes: dict[str, str], bands: tuple[tuple[float, float], ...] = (
+        (0.0, 0.0), (0.50, 0.85), (0.85, 0.95), (0.95, 0.99))) -> dict:
+    """The grader with the judge's coverage band varied ((0, 0): the judge left out), on every grading
+    set: why the shipped band is the strict one."""
+    grader = runtime.grader(settings)
+    shipped, judge = grader.judge_band, grader.judge
+    out: dict = {}
+    try:
+        for band in bands:
+            grader.judge, grader.judge_band = (None, shipped) if band == (0.0, 0.0) else (judge, band)
+            seed = grader_agreement(indexes["seed"], settings)
+            held_out = grader_agreement(indexes["sample"], settings, "grader_heldout.jsonl")
+            crossed = cross_language(settings, indexes)
+            out["no judge" if band == (0.0, 0.0) else f"{band[0]:g}-{band[1]:g}"] = {
+                "seed_pairwise": seed["pairwise_accuracy"], "seed_partial_over_wrong": seed.get("partial_over_wrong"),
+                "held_out_pairwise": held_out["pairwise_accuracy"], "held_out_mean_partial": held_out["mean_partial"],
+                **{f"cross_{key}": crossed[key] for key in ("strong_gap_within_1", "short_at_least_5",
+                                                            "correct_over_wrong")}}
+    finally:
+        grader.judge, grader.judge_band = judge, shipped
+    return out
+
+
 def judge_test_split(settings: CoachSettings) -> dict:
     """The judge on its held-out topics (accuracy, macro-F1, per language pair)."""
     from coach.grading.judge_data import load_splits

@@ -62,6 +62,25 @@ def test_chinese_answer_to_english_key_points_uses_the_cross_language_band(sampl
     assert runtime.grader(settings).grade(item, answer, chunks).covered
 
 
+def test_the_judge_adds_a_point_the_cosine_band_misses_across_languages(sample_index, settings) -> None:
+    """A Chinese answer states the English chunking point in other words: the cosine band misses it, the
+    judge reads it as restated. The judge only ever adds coverage: every point covered without it stays."""
+    grader = runtime.grader(settings)
+    item = sample_index.loaded.item(11)
+    chunks = [c for c in sample_index.loaded.chunks if c.item_id == 11]
+    answer = "先把文档按标题切成几百个 token 的片段，再用句向量模型编码，中文和英文混合的资料要选多语言模型。"
+    judge = grader.judge
+    try:
+        grader.judge = None
+        alone = grader.grade(item, answer, chunks)
+    finally:
+        grader.judge = judge
+    read = grader.grade(item, answer, chunks)
+    chunking = next(p for p in item.key_points if p.startswith("Chunking"))
+    assert chunking in [p.point for p in read.covered] and chunking not in [p.point for p in alone.covered]
+    assert {p.point for p in alone.covered} <= {p.point for p in read.covered} and read.score > alone.score
+
+
 @pytest.mark.parametrize(
     ("item_id", "right", "flipped"),
     [
