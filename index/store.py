@@ -76,10 +76,13 @@ def build_index(
     questions = {item.id: item.question for item in corpus.items}
     nodes = [_node(chunk, questions[chunk.item_id]) for chunk in corpus.chunks]
     texts = [node.get_content(metadata_mode="embed") for node in nodes]
-    vectors: list[list[float]] = []
+    vectors: list[list[float]] = [[] for _ in texts]
     batch = max(1, settings.embed_batch_size)
+    by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths share a batch: less padding
     for start in range(0, len(texts), batch):
-        vectors.extend(embedder.get_text_embedding_batch(texts[start : start + batch]))
+        picked = by_length[start : start + batch]
+        for position, vector in zip(picked, embedder.get_text_embedding_batch([texts[i] for i in picked])):
+            vectors[position] = vector
         if on_progress:
             on_progress(min(start + batch, len(texts)), len(texts))
     for node, vector in zip(nodes, vectors):

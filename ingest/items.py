@@ -24,18 +24,30 @@ class _Heading:
     question: str
 
 
+def _outside_code(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, line) for the lines outside fenced code: a "# comment" in code is not a heading."""
+    kept, fenced = [], False
+    for i, line in enumerate(lines):
+        if line.strip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced:
+            kept.append((i, line))
+    return kept
+
+
 def _find_headings(lines: list[str]) -> list[_Heading]:
+    prose = _outside_code(lines)
     for _, pattern, minimum in _STYLES:
-        found = [_Heading(i, m.group("q").strip()) for i, line in enumerate(lines) if (m := pattern.match(line.strip()))]
+        found = [_Heading(i, m.group("q").strip()) for i, line in prose if (m := pattern.match(line.strip()))]
         if len(found) >= minimum:
             return found
-    return _markdown_headings(lines)
+    return _markdown_headings(prose)
 
 
-def _markdown_headings(lines: list[str]) -> list[_Heading]:
+def _markdown_headings(prose: list[tuple[int, str]]) -> list[_Heading]:
     """Markdown without Q markers: the shallowest heading level that occurs at least twice."""
     by_level: dict[int, list[_Heading]] = {}
-    for i, line in enumerate(lines):
+    for i, line in prose:
         if m := _MD_HEADING.match(line.strip()):
             by_level.setdefault(len(m.group("hashes")), []).append(_Heading(i, m.group("q").strip()))
     for level in sorted(by_level):

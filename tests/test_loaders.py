@@ -120,3 +120,24 @@ def test_html_keeps_the_main_content_code_and_tables(tmp_path) -> None:
     assert "Navigation" not in text and "modules |" not in text and "Copyright" not in text
     assert "```\ndef load(path):\n    with open(path) as handle:\n        return handle.read()\n```" in text
     assert "r | read only |" in text and "## Restrictions" in text
+
+
+def test_comments_in_code_are_not_questions(tmp_path) -> None:
+    """A "# comment" line in fenced code looks like a Markdown heading; the items come from the page's
+    own headings only."""
+    from ingest.items import parse_items
+    from ingest.models import Document
+
+    page = tmp_path / "page.html"
+    page.write_text("""<html><body><div role="main">
+<h1>logging cookbook</h1><p>Recipes.</p>
+<h2>Logging from several threads</h2><p>Each thread logs through the same logger.</p>
+<pre># do something
+worker.start()
+# filled with pad content
+</pre>
+<h2>Rotating files</h2><p>A handler that rotates by size.</p>
+</div></body></html>""", "utf-8")
+    items = parse_items(Document(str(page), "page", clean_text(read_text(page, 5))))
+    assert [item.question for item in items] == ["Logging from several threads", "Rotating files"]
+    assert "# do something" in items[0].reference_answer
