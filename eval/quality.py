@@ -166,8 +166,8 @@ def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
         shown_checked = check_sentences(judge, grader.embed, shown, notes, result.language)
         row = rows.setdefault(case["lang"], {k: [] for k in ("shown", "shown_embedding", "model", "kept", "notes",
                                                               "citation")})
-        row["shown"].append(float(np.mean([c.supported or c.reason == "other language" and _quoted(c.text, notes)
-                                           for c in shown_checked])) if shown_checked else 1.0)
+        row["shown"].append(float(np.mean([c.supported or _quoted(c.text, notes) for c in shown_checked]))
+                            if shown_checked else 1.0)
         row["shown_embedding"].append(_faithfulness(grader, " ".join(shown), result.citations))
         row["model"].append(float(np.mean([c.supported for c in result.checked])) if result.checked else 0.0)
         row["kept"].append(sum(c.supported for c in result.checked) / max(1, len(result.checked)))

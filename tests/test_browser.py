@@ -127,6 +127,28 @@ def test_ask_shows_only_checked_sentences_with_citations(page, streamlit_url, sh
     page.screenshot(path=str(shots / "ask.png"), full_page=True)
 
 
+def test_ask_in_english_after_the_language_switch(page, streamlit_url, shots: Path) -> None:
+    """The sidebar's switch turns the page to English, and an English question gets an English answer
+    (the model's checked sentences, or the notes quoted under an English header), cited."""
+    from coach.language import detect_language
+
+    page.goto(f"{streamlit_url}/ask")
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    box = page.get_by_placeholder("Ask about your notes…")
+    box.wait_for(timeout=60_000)
+    box.fill("What is the simplified training loss of DDPM?")
+    box.press("Enter")
+    try:
+        page.get_by_text("sentences supported by your notes").first.wait_for(timeout=180_000)
+    except Exception:
+        page.screenshot(path=str(shots / "ask-en-failure.png"), full_page=True)
+        raise
+    answer = _last_message(page)
+    assert "[1]" in answer or "[2]" in answer
+    assert detect_language(answer.splitlines()[0]) == "en", answer
+    page.screenshot(path=str(shots / "ask-en.png"), full_page=True)
+
+
 @pytest.mark.parametrize("path", ["sampling_lab", "progress", "library"])
 def test_every_page_renders(page, streamlit_url, shots: Path, path: str) -> None:
     page.goto(f"{streamlit_url}/{path}")

@@ -43,6 +43,19 @@ def test_a_pair_reads_the_same_alone_and_in_a_batch(judge) -> None:
     assert np.allclose(together.sum(axis=1), 1.0, atol=1e-5)
 
 
+def test_a_sentence_states_itself_and_a_quoted_note_is_supported(judge, settings) -> None:
+    """The model alone reads a sentence against itself as a contradiction (its minimal pairs are near
+    copies); reflexivity is said in code, so a note quoted verbatim is never flagged against the notes."""
+    from coach.grading.verify import Note, check_sentences
+
+    note = "The reparameterisation trick writes a sample as mean plus sigma times standard noise."
+    assert judge.verdicts([(note, note.upper().replace(".", ""))])[0].label == "entailment"
+    notes = [Note(1, note), Note(1, "It lets gradients flow through the sampling step."),
+             Note(2, "Without it the sampling step would block backpropagation.")]
+    checked = check_sentences(judge, runtime.grader(settings).embed, [note], notes, "en")
+    assert checked[0].supported and checked[0].citation == 1
+
+
 def test_check_cli_one_pair_and_json_lines(judge) -> None:
     result = runner.invoke(app, ["judge", "check", "LoRA freezes the base weights and trains two small matrices.",
                                  "LoRA 冻结原始权重，只训练两个小矩阵。", "--json"])

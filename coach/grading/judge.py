@@ -6,6 +6,7 @@ top layers and the head) ships in the repo as a small fp16 file beside its model
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -86,6 +87,18 @@ class Verdict:
         return self.probs["contradiction"]
 
 
+# A text states itself. The model never saw a pair of identical texts, and its minimal pairs (one edit
+# apart, mostly falsifications) taught it that near-copies contradict: it reads a sentence against
+# itself as a contradiction (p ~ 0.95). Reflexivity is said here, not learned.
+SELF_EVIDENT = np.array([1.0, 0.0, 0.0, 1.0], dtype=np.float32)  # entailment, neutral, contradiction, relevance
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def _same_text(premise: str, hypothesis: str) -> bool:
+    """Equal once case, spaces and punctuation are set aside ("A, b." and "a b" are the same text)."""
+    return _NOT_WORDS.sub("", premise).casefold() == _NOT_WORDS.sub("", hypothesis).casefold() != ""
+
+
 class Judge:
     """Batched, cached pair classification. Deterministic: eval mode, fp32, sorted batches."""
 
@@ -107,6 +120,9 @@ class Judge:
 
     def _read(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         with self._lock:
+            for pair in pairs:
+                if _same_text(*pair):
+                    self._cache[pair] = SELF_EVIDENT
             missing = list(dict.fromkeys(p for p in pairs if p not in self._cache))
             # Similar lengths together: less padding, and a pair's result never depends on its neighbours' count.
             missing.sort(key=lambda p: len(p[0]) + len(p[1]))

@@ -53,7 +53,10 @@ def check_sentences(judge: Judge, embed: Callable[[list[str]], np.ndarray], sent
         for row, nearest, probs in zip(owners, candidates, probabilities):
             best = int(np.argmax(probs[:, 0]))
             note = notes[nearest[best]]
-            if probs[:, 2].max() >= SUPPORTED:
+            # A note that states the sentence outweighs a weaker contradiction from a neighbouring note:
+            # the judge's contradictions are its least precise label (test split), and a verbatim note
+            # sentence must never read as contradicting the notes.
+            if probs[:, 2].max() >= max(SUPPORTED, probs[best, 0]):
                 checked[row] = CheckedSentence(sentences[row], False, "contradicts the notes", note.citation,
                                                notes[nearest[int(np.argmax(probs[:, 2]))]].text)
             elif probs[best, 0] >= SUPPORTED:
