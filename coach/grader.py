@@ -185,14 +185,14 @@ class Grader:
                        if row not in wrong_rows and (to_reference[row] < reference_low).all()]
 
         units = [_clauses(sentence) for sentence in answer_sentences]
-        unit_to_points = self.embed([unit for parts in units for unit in parts]) @ points.T  # one batch
+        flat_units = [unit for parts in units for unit in parts]
+        unit_rows = np.repeat(np.arange(len(units)), [len(parts) for parts in units])  # each unit's sentence
+        unit_to_points = self.embed(flat_units) @ points.T  # one batch
         ends = np.cumsum([len(parts) for parts in units])
         to_points = np.stack([unit_to_points[end - len(parts) : end].max(axis=0) for parts, end in zip(units, ends)])
         to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
         assigned = _assign(to_points)
-        unit_rows = np.repeat(np.arange(len(units)), [len(parts) for parts in units])
-        read = self._judge_coverage(item.key_points, [u for parts in units for u in parts], unit_rows,
-                                    unit_to_points, wrong_rows)
+        read = self._judge_coverage(item.key_points, flat_units, unit_rows, unit_to_points, wrong_rows)
         covered, missed = [], []
         for column, point in enumerate(item.key_points):
             row, similarity = assigned.get(column, (0, 0.0))
