@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ingest.keypoints import extract_key_points
 from ingest.models import Document, InterviewItem
+from ingest.sections import lines_outside_code
 
 _CN_NUMERAL = "零〇一二三四五六七八九十百两"
 # Heading styles in order of preference; the first style that occurs in the document wins.
@@ -24,19 +25,8 @@ class _Heading:
     question: str
 
 
-def _outside_code(lines: list[str]) -> list[tuple[int, str]]:
-    """(line number, line) for the lines outside fenced code: a "# comment" in code is not a heading."""
-    kept, fenced = [], False
-    for i, line in enumerate(lines):
-        if line.strip().startswith(("```", "~~~")):
-            fenced = not fenced
-        elif not fenced:
-            kept.append((i, line))
-    return kept
-
-
 def _find_headings(lines: list[str]) -> list[_Heading]:
-    prose = _outside_code(lines)
+    prose = lines_outside_code(lines)
     for _, pattern, minimum in _STYLES:
         found = [_Heading(i, m.group("q").strip()) for i, line in prose if (m := pattern.match(line.strip()))]
         if len(found) >= minimum:

@@ -42,14 +42,26 @@ def _plain_heading(line: str, next_line: str) -> str | None:
     return None
 
 
+def lines_outside_code(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, line) for the lines outside fenced code: a "# comment" in code is not a heading."""
+    kept, fenced = [], False
+    for i, line in enumerate(lines):
+        if line.strip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced:
+            kept.append((i, line))
+    return kept
+
+
 def split_sections(answer: str) -> list[Section]:
     sections: list[Section] = []
     heading, start, offset = "", 0, 0
     lines = answer.split("\n")
+    prose = {i for i, _ in lines_outside_code(lines)}
     for index, line in enumerate(lines):
         following = next((later for later in lines[index + 1 :] if later.strip()), "")
         # A bare first line restating the question is the answer's title, not a section.
-        found = subheading(line) or (_plain_heading(line, following) if index else None)
+        found = (subheading(line) or (_plain_heading(line, following) if index else None)) if index in prose else None
         if found is not None:
             if answer[start:offset].strip():
                 sections.append(Section(heading, start, offset))

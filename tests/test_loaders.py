@@ -141,3 +141,13 @@ worker.start()
     items = parse_items(Document(str(page), "page", clean_text(read_text(page, 5))))
     assert [item.question for item in items] == ["Logging from several threads", "Rotating files"]
     assert "# do something" in items[0].reference_answer
+
+
+def test_comments_in_code_are_not_sub_sections() -> None:
+    """A "## comment" or a numbered line inside fenced code would otherwise open a sub-section, and so
+    become a key point of the rubric."""
+    from ingest.sections import split_sections
+
+    answer = ("The loop has three steps.\n## Forward pass\nRun the model.\n```python\n## move to device\n"
+              "x = x.to(device)\n1. not a heading\n```\n## Backward pass\nCall loss.backward().")
+    assert [section.heading for section in split_sections(answer)] == ["", "Forward pass", "Backward pass"]
