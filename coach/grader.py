@@ -50,6 +50,7 @@ NEGATION_CANDIDATES = 1  # a negation is only moved onto the note the sentence i
 # answers above wrong ones less often (eval/results/eval.json, "grader_judge_bands"), so it is not used.
 JUDGE_BAND = (0.95, 0.99)
 JUDGE_CANDIDATES = 2  # answer parts per key point the judge reads
+OFF_TOPIC_CANDIDATES = 3  # reference sentences nearest each answer sentence that the relevance head reads
 EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
 
 
@@ -81,7 +82,7 @@ class Grade:
     feedback: str
     follow_up: str
     language: Language
-    off_topic: bool = False  # nothing covered, nothing contradicted, no sentence near the notes
+    off_topic: bool = False  # nothing covered and no sentence on the item's subject (its claims are not "wrong")
     judge: dict = field(default_factory=dict)
 
     def to_contract(self) -> dict:
@@ -202,6 +203,11 @@ class Grader:
                 coverage, row = read[column]
             result = PointResult(point, round(coverage, 2), *located[column], answer_sentences[row] if coverage else "")
             (covered if coverage >= 0.5 else missed).append(result)
+        # An answer on another subject contradicts nothing here: it is told that it misses the question.
+        off_topic = not covered and self._off_topic(answer_sentences, reference_sentences, to_reference,
+                                                    unsupported, wrong)
+        if off_topic:
+            wrong = []
         coverage_score = 10.0 * float(np.mean([p.coverage for p in covered + missed]))
         score = max(0.0, coverage_score - PENALTY_PER_WRONG * len(wrong))
         verdict = self.llm_judge(item.key_points, answer) if self.llm_judge else {}
@@ -209,8 +215,19 @@ class Grader:
             score = (score + verdict["score"]) / 2
         grade = self._finish(item, score, covered, missed, wrong, unsupported, language)
         grade.judge = verdict
-        grade.off_topic = not covered and not wrong and len(unsupported) == len(answer_sentences)
+        grade.off_topic = off_topic
         return grade
+
+    def _off_topic(self, answer_sentences: list[str], reference_sentences: list[str], to_reference: np.ndarray,
+                   unsupported: list[str], wrong: list[WrongClaim]) -> bool:
+        """No answer sentence bears on the item: the judge's relevance head reads each sentence against the
+        reference sentences nearest it (e5 finds most ML text alike, so cosine alone rarely says so).
+        Without the head: no sentence near the notes and none contradicting them."""
+        if self.judge is None or not self.judge.has_relevance:
+            return not wrong and len(unsupported) == len(answer_sentences)
+        nearest = np.argsort(-to_reference, axis=1)[:, :OFF_TOPIC_CANDIDATES]
+        return not self.judge.bears_on([(reference_sentences[j], sentence)
+                                        for sentence, row in zip(answer_sentences, nearest) for j in row])
 
     def _judge_coverage(self, points: list[str], units: list[str], unit_rows: np.ndarray,
                         unit_to_points: np.ndarray, wrong_rows: set[int]) -> list[tuple[float, int]]:

@@ -33,7 +33,6 @@ NOTES_ONLY = {"zh": "以下是你笔记中的原文：", "en": "From your notes:
 MIN_KEPT = 1  # model sentences the notes must support before the model's answer is shown
 NOTE_SENTENCES = 3  # sentences quoted when the answer is built from the notes
 RELEVANCE_CANDIDATES = 5  # note sentences nearest the question that the judge reads for relevance
-RELEVANT = 0.5  # the relevance head's probability above which a note bears on the question
 DECLINE = {
     "zh": "你的笔记里没有涉及这个问题，我不想编造答案。可以换个问法，或者把相关资料加入资料库。",
     "en": "Your notes do not cover this, and I would rather not make up an answer. "
@@ -126,13 +125,10 @@ class Tutor:
         (each catches what the other misses: e5 finds much of Chinese text alike)."""
         if not hits or max(h.dense_similarity for h in hits) < calibration_for(self._settings.embed_model).relevance_floor:
             return False
-        if not self._judge.has_relevance:
-            return True
         notes = note_sentences(hits)
-        if not notes:
-            return False
-        nearest = np.argsort(-(self._embed([n.text for n in notes]) @ self._embed([question])[0]))[:RELEVANCE_CANDIDATES]
-        return float(self._judge.relevance([(notes[i].text, question) for i in nearest]).max()) >= RELEVANT
+        nearness = self._embed([n.text for n in notes]) @ self._embed([question])[0] if notes else np.zeros(0)
+        nearest = np.argsort(-nearness)[:RELEVANCE_CANDIDATES]
+        return self._judge.bears_on([(notes[i].text, question) for i in nearest])
 
     def answer(self, question: str, history: list[dict[str, str]], client: LLMClient,
                sampling: SamplingSettings) -> TutorAnswer:

@@ -25,6 +25,7 @@ RELEVANCE_FILE = "judge-relevance.safetensors"  # a logistic head on the same po
 MAX_PAIR_TOKENS = 160  # a note sentence and an answer sentence; longer pairs are cut at the tail
 TRAINED_LAYERS = 6  # the top layers fine-tuned; the rest stay as e5 shipped them
 CACHE_SIZE = 50_000  # pairs
+RELEVANT = 0.5  # the relevance head's probability above which a text bears on a note's topic
 
 
 class PairClassifier(nn.Module):
@@ -117,6 +118,13 @@ class Judge:
     def relevance(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """[n] probability that the hypothesis bears on the premise's topic."""
         return self._read(pairs)[:, len(LABELS)]
+
+    def bears_on(self, pairs: Sequence[tuple[str, str]]) -> bool:
+        """Whether any hypothesis bears on its premise's topic (the relevance head, fitted on unseen-topic
+        pairs). Without the head nothing can be told apart, so everything counts as bearing."""
+        if not self.has_relevance:
+            return True
+        return bool(pairs) and float(self.relevance(pairs).max()) >= RELEVANT
 
     def _read(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         with self._lock:
