@@ -16,9 +16,14 @@ class BadInput(ValueError):
     """Input a command cannot use (a malformed line, a missing argument); the message says which."""
 
 
+class NotFound(LookupError):
+    """A session or interview the person named does not exist; the message names it."""
+
+
 class JudgeUnavailable(Exception):
     """The judge's trained weights are missing or do not fit the base model."""
 
 
+# Anything else is a bug: it is logged with its traceback, never shown as the person's mistake.
 USER_ERRORS: tuple[type[Exception], ...] = (IngestError, IndexProblem, LLMUnavailable, InputTooLong, BadInput,
-                                            JudgeUnavailable, KeyError)
+                                            JudgeUnavailable, NotFound)

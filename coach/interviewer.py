@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from coach.client import LLMClient
 from coach.config import CoachSettings
 from coach.calibration import calibration_for
-from coach.errors import InputTooLong, LLMUnavailable
+from coach.errors import InputTooLong, LLMUnavailable, NotFound
 from coach.follow_up import short_title, write_follow_up
 from coach.grading.judge import Judge
 from coach.grader import Grader
@@ -89,7 +89,7 @@ class InterviewEngine:
     def resume(self, session_id: str) -> InterviewState:
         raw = self.store.load_state(session_id)
         if raw is None:
-            raise KeyError(f"Session {session_id} has no interview to resume.")
+            raise NotFound(f"Session {session_id} has no interview to resume.")
         return InterviewState(**raw)
 
     def _pick(self, order: Order, topic: str) -> list[InterviewItem]:

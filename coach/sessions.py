@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from coach.errors import NotFound
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL, kind TEXT NOT NULL,
@@ -112,7 +114,7 @@ class SessionStore:
     def session(self, session_id: str) -> dict:
         row = self._connection().execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
         if row is None:
-            raise KeyError(f"No session {session_id}.")
+            raise NotFound(f"No session {session_id}.")
         return {k: row[k] for k in row.keys() if k != "state"}
 
     def sessions(self, limit: int = 50) -> list[dict]:

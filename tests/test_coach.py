@@ -172,3 +172,14 @@ def test_a_follow_up_probes_a_missed_point_without_giving_it_away(engine, settin
                             GREEDY)
     assert second[0].kind == "feedback"
     assert second[-1].content != follow_up.content  # a second follow-up probes another point, or we move on
+
+
+def test_an_unknown_session_is_a_clear_error_not_a_bug(settings) -> None:
+    """A session id that does not exist is the person's mistake: one sentence naming it, exit 1, and no
+    traceback written to the error log (that log is for bugs)."""
+    log = settings.home / "logs" / "errors.log"
+    before = log.read_text("utf-8") if log.exists() else ""
+    result = CliRunner().invoke(app, ["sessions", "show", "no-such-session", "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout.splitlines()[0]) == {"error": "No session no-such-session."}
+    assert (log.read_text("utf-8") if log.exists() else "") == before

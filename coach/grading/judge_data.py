@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,15 @@ LABELS: tuple[Label, ...] = ("entailment", "neutral", "contradiction")
 Split = Literal["train", "dev", "test"]
 DATA_DIR = Path(__file__).resolve().parents[2] / "eval" / "data" / "judge"
 _CLAIM_LABEL: dict[str, Label] = {"entail": "entailment", "contradict": "contradiction", "neutral": "neutral"}
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]\s*")
+# A clause that opens with a contrast, a cause or a condition leans on the rest of the sentence ("not
+# bandwidth", "if the tokenizer changes"), and one that ends as a time or place phrase ("在 … 里") is
+# no claim: neither is entailed as said.
+_LEANING_OPENERS = re.compile(
+    r"^(?:(?:not|but|rather|instead|while|whereas|so|because|since|if|when|unless|in|for|as|which|where|and|or)\b"
+    r"|而不是|而非|不是|但是|但|而|所以|因此|因为|由于|由|如果|若|当|在|对|对于|为了|为|即|或)", re.IGNORECASE)
+_LEANING_ENDINGS = re.compile(r"(?:里|中|时|后|前|上|下|的话|来说|之后|之前|时候)$")
+_CONDITION_OR_QUOTE = re.compile(r"如果|若|\bif\b|['\"“”‘’]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,7 @@ class Pair:
     hypothesis: str
     label: Label
     topic: str
-    kind: str  # paraphrase / short / ... / swap_roles / ... / neutral / off_topic / translation
+    kind: str  # paraphrase / short / ... / swap_roles / ... / neutral / off_topic / translation / identity / clause
     languages: str  # "zh-en": premise in Chinese, hypothesis in English
 
 
@@ -42,9 +52,21 @@ def read_notes(directory: Path = DATA_DIR) -> list[dict]:
     return rows
 
 
+def standalone_clauses(text: str, lang: str) -> list[str]:
+    """The parts of a sentence between commas and semicolons that still say something alone: a note
+    entails each of them, which is how a short answer restates it."""
+    parts = [part.strip(" 。.") for part in _CLAUSE_BREAK.split(text)]
+    long_enough = (lambda part: len(part) >= 8) if lang == "zh" else (lambda part: len(part.split()) >= 5)
+    return [part for part in parts if long_enough(part) and part != text.strip(" 。.") and not _LEANING_OPENERS.match(part)
+            and not _LEANING_ENDINGS.search(part)
+            and not _CONDITION_OR_QUOTE.search(part)]
+
+
 def build_pairs(rows: Iterable[dict], seed: int = 13) -> list[Pair]:
     """Every claim against its note in both languages; the two languages of a note as a translation
-    pair; one claim from another topic per note as an off-topic neutral. De-duplicated."""
+    pair; one claim from another topic per note as an off-topic neutral; a note against itself and
+    against one of its own clauses, and a falsification against itself, as entailment (the model must
+    read a copy as agreeing whatever the copy says: its falsifications are near copies). De-duplicated."""
     rows = list(rows)
     rng = random.Random(seed)
     pairs: dict[tuple[str, str], Pair] = {}
@@ -68,6 +90,15 @@ def build_pairs(rows: Iterable[dict], seed: int = 13) -> list[Pair]:
             elsewhere = rng.choice([t for t in topics if t != topic])
             stray = rng.choice(claims_by_topic[elsewhere])
             add(Pair(note[note_lang], stray["text"], "neutral", topic, "off_topic", f"{note_lang}-{stray['lang']}"))
+            same = f"{note_lang}-{note_lang}"
+            add(Pair(note[note_lang], note[note_lang], "entailment", topic, "identity", same))
+            clauses = standalone_clauses(note[note_lang], note_lang)
+            if clauses:
+                add(Pair(note[note_lang], rng.choice(clauses), "entailment", topic, "clause", same))
+        if row["contradict"]:
+            false_claim = rng.choice(row["contradict"])
+            add(Pair(false_claim["text"], false_claim["text"], "entailment", topic, "identity",
+                     f"{false_claim['lang']}-{false_claim['lang']}"))
     return list(pairs.values())
 
 
