@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -53,7 +52,6 @@ class CoachSettings(BaseSettings):
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = "EMPTY"
-    llm_backend: Literal["vllm", "llama-cpp"] = "vllm"
     llm_timeout_s: float = 120.0
     llm_retries: int = 2
     llm_startup_timeout_s: float = 600.0

@@ -11,6 +11,7 @@ import re
 
 from coach.language import detect_language
 from coach.opposites import NEGATION, OPPOSITES, has_side, mentions
+from ingest.cjk import IDEOGRAPH_RUN
 
 _CONTRAST_CUE = re.compile(r"而不是|而非|rather than|instead of|,\s*not\b|，\s*不是", re.I)
 # "A, not B" / "是A而不是B" / "A rather than B": the contrast names what is affirmed and what is denied.
@@ -19,7 +20,6 @@ _CONTRAST = re.compile(
     r"(?P<denied>[^，,。；;:：]{2,30})",
     re.I,
 )
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 _STOP = {"the", "and", "that", "this", "with", "from", "mainly", "really", "actually", "only", "just", "which"}
 
@@ -27,7 +27,7 @@ _STOP = {"the", "and", "that", "this", "with", "from", "mainly", "really", "actu
 def _terms(text: str) -> set[str]:
     """Character bigrams of Chinese runs and content words of English."""
     lowered = text.lower()
-    grams = {run[i : i + 2] for run in _CJK_RUN.findall(lowered) for i in range(len(run) - 1)}
+    grams = {run[i : i + 2] for run in IDEOGRAPH_RUN.findall(lowered) for i in range(len(run) - 1)}
     return grams | {w for w in _WORD.findall(lowered) if w not in _STOP}
 
 

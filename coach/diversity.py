@@ -10,7 +10,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from sacrebleu.metrics import BLEU
 
-_TOKEN = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9_']+|[^\sA-Za-z0-9_\u3400-\u9fff]")
+from ingest.cjk import IDEOGRAPHS
+
+_TOKEN = re.compile(rf"[{IDEOGRAPHS}]|[A-Za-z0-9_']+|[^\sA-Za-z0-9_{IDEOGRAPHS}]")
 
 
 def tokens(text: str) -> list[str]:

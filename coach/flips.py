@@ -8,8 +8,7 @@ import re
 
 from coach.language import detect_language
 from coach.opposites import NEGATION, OPPOSITES, find_term, has_side, side_pattern
-
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+from ingest.cjk import IDEOGRAPH_RUN
 
 
 def flipped_notes(answer_sentence: str, note_sentence: str) -> list[str]:
@@ -41,7 +40,7 @@ def _predicate_after(sentence: str, cue: re.Match[str]) -> str:
     if rest[:1].isascii():
         word = _ENGLISH_WORD.match(rest)
         return word.group(0) if word else ""
-    run = _CJK_RUN.match(rest)
+    run = IDEOGRAPH_RUN.match(rest)
     return rest[:2] if run and len(run.group(0)) >= 2 else ""
 
 

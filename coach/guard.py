@@ -31,7 +31,3 @@ def neutralize(text: str) -> str:
         return sentence
 
     return _SENTENCE.sub(replace, text)
-
-
-def gives_orders(text: str) -> bool:
-    return _ORDERS.search(text) is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from coach.guard import neutralize
 from coach.language import Language
 from index.models import Hit
+from ingest.cjk import IDEOGRAPH
 
 _REPLY_IN = {"zh": "用简体中文回答。", "en": "Answer in English."}
 
@@ -45,7 +46,7 @@ PERSONAS = {
 
 def estimate_tokens(text: str) -> int:
     """Conservative for small-vocabulary models: ~2 tokens per CJK character, ~1 per 3.5 other characters."""
-    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    cjk = len(IDEOGRAPH.findall(text))
     return 2 * cjk + (len(text) - cjk) * 2 // 7 + 1
 
 

@@ -11,14 +11,15 @@ import re
 import bm25s
 import numpy as np
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+from ingest.cjk import IDEOGRAPH_RUN
+
 _WORD = re.compile(r"[a-z0-9_]+(?:[-.][a-z0-9_]+)*")
 
 
 def tokenize(text: str) -> list[str]:
     lowered = text.lower()
-    tokens = _WORD.findall(_CJK_RUN.sub(" ", lowered))
-    for run in _CJK_RUN.findall(lowered):
+    tokens = _WORD.findall(IDEOGRAPH_RUN.sub(" ", lowered))
+    for run in IDEOGRAPH_RUN.findall(lowered):
         tokens.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
     return tokens or ["∅"]
 

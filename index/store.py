@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,15 +22,8 @@ from index.embedders import embedder_id
 from index.errors import IndexProblem
 from ingest.models import Chunk, Corpus, InterviewItem
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the layout on disk; load_index refuses any other
 _EMBED_METADATA = ("question", "section")
-
-
-def corpus_hash(corpus: Corpus) -> str:
-    digest = hashlib.sha256()
-    for document in corpus.documents:
-        digest.update(document.text.encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def _node(chunk: Chunk, question: str) -> TextNode:
@@ -105,7 +97,6 @@ def build_index(
         "name": name,
         "embedder": embedder_id(settings.embed_model),
         "dimension": dimension,
-        "corpus_hash": corpus_hash(corpus),
         "documents": [d.source for d in corpus.documents],
         "skipped": corpus.skipped,
         "items": len(corpus.items),
@@ -119,7 +110,8 @@ def build_index(
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
-    """Rename is atomic; the old index stays whole until the new one is complete."""
+    """Two renames, each atomic: the old index stays whole until the new one is complete, but for the
+    instant between the renames the name is absent, and a reader then gets "no index" (not a torn one)."""
     if target.exists():
         retired = target.with_name(f".{target.name}-old-{os.getpid()}")
         os.replace(target, retired)
@@ -146,6 +138,9 @@ def load_index(name: str, settings: CoachSettings, embedder: BaseEmbedding) -> L
         chunks = [Chunk(**json.loads(line)) for line in (directory / "chunks.jsonl").read_text("utf-8").splitlines()]
     except (OSError, ValueError, TypeError) as exc:
         raise IndexProblem(f"Index '{name}' is corrupted ({exc.__class__.__name__}); {hint}.") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexProblem(f"Index '{name}' has layout version {manifest.get('format_version')}, and this version "
+                           f"of interview-coach reads {FORMAT_VERSION}; {hint}.")
     expected = embedder_id(settings.embed_model)
     if manifest.get("embedder") != expected:
         raise IndexProblem(

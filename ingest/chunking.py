@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingest.cjk import IDEOGRAPHS
 from ingest.models import Chunk, InterviewItem
 from ingest.sections import split_sections
 
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9_]+")
+_TOKEN = re.compile(rf"[{IDEOGRAPHS}]|[A-Za-z0-9_]+")
 # Break after Chinese / English sentence ends and at newlines; code fences stay whole.
 _UNIT_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])(?=\s)|\n")
 

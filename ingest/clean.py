@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ingest.cjk import IDEOGRAPHS
 from ingest.latex import collapse_latex_doubles
 
 _JUNK_TAIL = re.compile(
@@ -19,7 +20,7 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # A web page copied as text puts an inline English term on a line of its own inside a Chinese sentence
 # ("通过\nCLIP\n模型的文本编码器"); left split, the sentence breaks in two and loses its subject.
 _INLINE_TERM_BREAK = re.compile(
-    r"(?<=[\u3400-\u9fff，,（(])\n([A-Za-z][A-Za-z0-9_.+/()-]*(?: [A-Za-z0-9_.+/()-]+){0,4})\n(?=[\u3400-\u9fff，,。）)])")
+    rf"(?<=[{IDEOGRAPHS}，,（(])\n([A-Za-z][A-Za-z0-9_.+/()-]*(?: [A-Za-z0-9_.+/()-]+){{0,4}})\n(?=[{IDEOGRAPHS}，,。）)])")
 
 
 def normalize_heading(line: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.cjk import IDEOGRAPH
 from ingest.sections import split_sections
 
 MIN_POINTS, MAX_POINTS, POINT_CHARS = 3, 8, 110
@@ -18,12 +19,11 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", "".join(_MARKUP.sub("", line) for line in text.split("\n"))).strip()
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _LIST_ITEM = re.compile(r"^\s*[-*+]\s+(?P<t>[^\n]{3,40})$", re.M)
 
 
 def _is_prose(text: str) -> bool:
-    return len(_CJK.findall(text)) >= 4 or len(re.findall(r"[A-Za-z]+", text)) >= 4
+    return len(IDEOGRAPH.findall(text)) >= 4 or len(re.findall(r"[A-Za-z]+", text)) >= 4
 
 
 def sentences(text: str) -> list[str]:
@@ -49,7 +49,7 @@ def extract_key_points(answer: str) -> list[str]:
         heading = re.sub(r"^\d+(?:\.\d+)*[.、]?\s*", "", section.heading)
         if first:
             points.append(_shorten(f"{heading}: {first}"))
-    steps = [_plain(m.group("t")) for m in _LIST_ITEM.finditer(answer) if _CJK.search(m.group("t")) or " " in m.group("t")]
+    steps = [_plain(m.group("t")) for m in _LIST_ITEM.finditer(answer) if IDEOGRAPH.search(m.group("t")) or " " in m.group("t")]
     if len(points) < MIN_POINTS and len(steps) >= MIN_POINTS:
         points = [_shorten(step.rstrip(":：")) for step in steps]
     if len(points) < MIN_POINTS:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ingest.cjk import IDEOGRAPHS
+
 _LATEX_MARK = re.compile(r"[\\_^{}]")
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_CJK = re.compile(f"[\u3000-\u303f{IDEOGRAPHS}\uff00-\uffef]")  # ideographs with CJK and full-width punctuation
 _SYMBOLS = {
     r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\epsilon": "ϵ", r"\varepsilon": "ε",
     r"\theta": "θ", r"\mu": "μ", r"\sigma": "σ", r"\Sigma": "Σ", r"\sum": "∑", r"\prod": "∏", r"\pi": "π",
@@ -99,7 +101,7 @@ def _collapse_line(line: str) -> str:
     return _collapse_plain_triples(line)
 
 
-_PLAIN_TRIPLE = re.compile(r"(?<![\w\\])((?:[^\s\u3400-\u9fff]+ ){0,4}[^\s\u3400-\u9fff]+) \1 (\S+)")
+_PLAIN_TRIPLE = re.compile(rf"(?<![\w\\])((?:[^\s{IDEOGRAPHS}]+ ){{0,4}}[^\s{IDEOGRAPHS}]+) \1 (\S+)")
 
 
 def _collapse_plain_triples(line: str) -> str:

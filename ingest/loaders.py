@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from ingest.cjk import IDEOGRAPH
 from ingest.errors import IngestError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -34,7 +33,7 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("gb18030")
         non_ascii = [c for c in text if ord(c) > 127]
-        if non_ascii and sum(bool(_CJK.match(c)) for c in non_ascii) / len(non_ascii) > 0.6:
+        if non_ascii and sum(bool(IDEOGRAPH.match(c)) for c in non_ascii) / len(non_ascii) > 0.6:
             return text
     except UnicodeDecodeError:
         pass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.cjk import IDEOGRAPH
+
 _SUBHEADING = [
     re.compile(r"^#{2,6}\s+(?P<h>\S.{0,60})$"),
     re.compile(r"^[-*]?\s*\*\*(?P<h>[^*]{1,50})\*\*\s*[:：]?$"),
@@ -36,7 +38,7 @@ _PLAIN_HEADING = re.compile(r"^[^。，,；;:：!?！？=#{}\[\]`<>]{2,30}$")
 def _plain_heading(line: str, next_line: str) -> str | None:
     """Web exports lose heading markup: a short bare line followed by a full sentence is a heading."""
     stripped, following = line.strip(), next_line.strip()
-    has_words = bool(re.search(r"[\u3400-\u9fff]", stripped)) or " " in stripped
+    has_words = bool(IDEOGRAPH.search(stripped)) or " " in stripped
     if has_words and "." not in stripped and _PLAIN_HEADING.match(stripped) and following.endswith("。") and len(following) > len(stripped):
         return stripped
     return None

@@ -47,6 +47,15 @@ def test_model_mismatch_is_refused(seed_index, settings) -> None:
         load_index("mismatch", settings, runtime.embedder(settings))
 
 
+def test_an_index_of_another_layout_version_is_refused(seed_index, settings) -> None:
+    target = _copy_index(settings, "old-layout")
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["format_version"] = 0
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexProblem, match="layout version 0.*reads 1.*coach ingest PATH --name old-layout"):
+        load_index("old-layout", settings, runtime.embedder(settings))
+
+
 @pytest.mark.parametrize("damage", ["faiss", "chunks", "manifest"])
 def test_corruption_is_detected_with_a_rebuild_hint(seed_index, settings, damage: str) -> None:
     target = _copy_index(settings, f"corrupt-{damage}")
