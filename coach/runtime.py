@@ -62,6 +62,9 @@ def open_index(name: str, settings: CoachSettings) -> OpenIndex:
     with _lock:
         if key not in _indexes:
             loaded = load_index(name, settings, model)
+            # A re-indexed name replaces its older copy: memory holds one FAISS index per name and embedder.
+            for stale in [k for k in _indexes if k[:2] == key[:2]]:
+                del _indexes[stale]
             _indexes[key] = OpenIndex(loaded, HybridRetriever(loaded, settings.rrf_k))
         return _indexes[key]
 

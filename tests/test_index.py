@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,16 @@ def test_chunks_are_sized_in_the_embedders_own_tokens(seed_index, sample_index, 
         sizes = [count(c.text) for c in opened.loaded.chunks]
         assert max(sizes) <= settings.chunk_tokens < 512 - 8
         assert sum(sizes) / len(sizes) > settings.chunk_tokens / 3  # windows are filled, not one sentence each
+
+
+def test_a_reindexed_name_replaces_its_cached_copy(seed_index, settings) -> None:
+    """The UI process lives long: each re-index of a name must not leave the old FAISS index in memory."""
+    target = _copy_index(settings, "reindexed")
+    first = runtime.open_index("reindexed", settings)
+    manifest = target / "manifest.json"
+    manifest.write_text(manifest.read_text("utf-8"), "utf-8")  # what a rebuild's swap does to the stamp
+    os.utime(manifest, ns=(manifest.stat().st_atime_ns, manifest.stat().st_mtime_ns + 1_000_000))
+    second = runtime.open_index("reindexed", settings)
+    assert second is not first
+    assert [key for key in runtime._indexes if key[0] == str(target)] == [next(
+        key for key, value in runtime._indexes.items() if value is second)]
