@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-# `streamlit run` puts this file's folder on sys.path, not the project root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from app.i18n import t  # noqa: E402
-from app.shared import language, sidebar  # noqa: E402
+from app.i18n import t
+from app.shared import language, sidebar
 
 st.set_page_config(page_title="interview-coach", page_icon="🎤", layout="wide")
 sidebar()

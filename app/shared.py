@@ -6,6 +6,7 @@ import os
 
 import streamlit as st
 
+from app.i18n import t
 from coach import runtime
 from coach.client import LLMClient
 from coach.config import CoachSettings, get_settings
@@ -15,8 +16,6 @@ from coach.prompts import PERSONAS
 from coach.sampling import SamplingSettings
 from coach.serving.endpoint import make_client
 from index.store import list_indexes
-
-from app.i18n import t
 
 
 def settings() -> CoachSettings:

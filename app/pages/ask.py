@@ -3,19 +3,14 @@ a citation opens to its source chunk."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-import streamlit as st  # noqa: E402
-
-from app.i18n import t  # noqa: E402
-from app.shared import client, language, open_index, sampling, settings  # noqa: E402
-from app.widgets import highlight  # noqa: E402
-from coach import runtime  # noqa: E402
-from coach.errors import USER_ERRORS, LLMUnavailable  # noqa: E402
-from coach.tutor import save_exchange  # noqa: E402
+from app.i18n import t
+from app.shared import client, language, open_index, sampling, settings
+from app.widgets import highlight
+from coach import runtime
+from coach.errors import USER_ERRORS, LLMUnavailable
+from coach.tutor import save_exchange
 
 lang = language()
 index = open_index()

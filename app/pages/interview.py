@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from app.i18n import t  # noqa: E402
-from app.shared import client, language, open_index, sampling, settings  # noqa: E402
-from app.widgets import render_grade, stream_words  # noqa: E402
-from coach import runtime  # noqa: E402
-from coach.errors import USER_ERRORS  # noqa: E402
+from app.i18n import t
+from app.shared import client, language, open_index, sampling, settings
+from app.widgets import render_grade, stream_words
+from coach import runtime
+from coach.errors import USER_ERRORS
 
 lang = language()
 index = open_index()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from app.i18n import t  # noqa: E402
-from app.shared import language, open_index, settings  # noqa: E402
-from coach import runtime  # noqa: E402
-from coach.errors import USER_ERRORS  # noqa: E402
+from app.i18n import t
+from app.shared import language, open_index, settings
+from coach import runtime
+from coach.errors import USER_ERRORS
 
 lang = language()
 cfg = settings()

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import altair as alt
+import pandas as pd
+import streamlit as st
 
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from app.i18n import t  # noqa: E402
-from app.shared import index_name, language, settings  # noqa: E402
-from coach import runtime  # noqa: E402
-from coach.export import export_json, export_markdown  # noqa: E402
-from coach.progress import item_progress, score_history  # noqa: E402
+from app.i18n import t
+from app.shared import index_name, language, settings
+from coach import runtime
+from coach.export import export_json, export_markdown
+from coach.progress import item_progress, score_history
 
 lang = language()
 store = runtime.store(settings())

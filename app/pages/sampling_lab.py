@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import altair as alt
+import pandas as pd
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from app.shared import client, open_index, sampling, settings  # noqa: E402
-from coach import runtime  # noqa: E402
-from coach.distribution import stages  # noqa: E402
-from coach.errors import USER_ERRORS  # noqa: E402
-from coach.sampling_lab import beam_vs_greedy, grid, token_steps  # noqa: E402
+from app.shared import client, open_index, sampling, settings
+from coach import runtime
+from coach.distribution import stages
+from coach.errors import USER_ERRORS
+from coach.sampling_lab import beam_vs_greedy, grid, token_steps
 
 llm = client()
 if llm is None:
