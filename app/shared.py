@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import streamlit as st
 
@@ -38,11 +39,21 @@ def open_index():
         return None
 
 
+LLM_PROBE_S = 15.0  # how long one look at the LLM server holds for a browser session
+
+
 def client() -> LLMClient | None:
+    """The LLM client, or None when no server answers. The server is probed at most every LLM_PROBE_S
+    seconds per browser session, not on every rerun; a call that then fails says so itself."""
+    probed = st.session_state.get("_llm_probe")
+    if probed is not None and time.monotonic() - probed[0] < LLM_PROBE_S:
+        return probed[1]
     try:
-        return make_client(settings())
+        found = make_client(settings())
     except LLMUnavailable:
-        return None
+        found = None
+    st.session_state["_llm_probe"] = (time.monotonic(), found)
+    return found
 
 
 def language() -> str:

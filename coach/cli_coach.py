@@ -14,8 +14,9 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from coach import runtime
-from coach.cli_support import JsonOpt, NameOpt, emit_json, fail, user_errors
+from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
+from coach.errors import check_length
 from coach.export import export_json, export_markdown
 from coach.sampling import SamplingSettings
 from coach.serving.endpoint import make_client
@@ -78,12 +79,10 @@ def grade(item: Annotated[int, typer.Option("--item", help="Interview item id (s
     settings = get_settings()
     if answer == "-":
         answer = typer.get_text_stream("stdin").read()
-    if len(answer) > settings.max_answer_chars:
-        fail(f"The answer is {len(answer)} characters, over the limit of {settings.max_answer_chars} "
-             "(COACH_MAX_ANSWER_CHARS).", as_json)
+    check_length(answer, settings.max_answer_chars, "answer", "COACH_MAX_ANSWER_CHARS")
     index = runtime.open_index(name, settings)
     target = index.loaded.item(item)
-    result = runtime.grader(settings).grade(target, answer, [c for c in index.loaded.chunks if c.item_id == item])
+    result = runtime.grader(settings).grade(target, answer, index.loaded.chunks_of(item))
     if as_json:
         emit_json(result.to_contract())
         return

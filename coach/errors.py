@@ -12,6 +12,12 @@ class InputTooLong(ValueError):
     """An answer or question over its configured limit; the message names the limit."""
 
 
+def check_length(text: str, limit: int, what: str, setting: str) -> None:
+    """Refuse `text` over `limit` characters, naming the limit and the setting that raises it."""
+    if len(text) > limit:
+        raise InputTooLong(f"The {what} is {len(text)} characters, over the limit of {limit} ({setting}).")
+
+
 class BadInput(ValueError):
     """Input a command cannot use (a malformed line, a missing argument); the message says which."""
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from coach.client import LLMClient
 from coach.config import CoachSettings
 from coach.calibration import calibration_for
-from coach.errors import InputTooLong, LLMUnavailable, NotFound
+from coach.errors import InputTooLong, LLMUnavailable, NotFound, check_length
 from coach.follow_up import short_title, write_follow_up
 from coach.grading.judge import Judge
 from coach.grader import Grader
@@ -109,9 +109,7 @@ class InterviewEngine:
         """Everything the interviewer says back to one message. Text in the answer is data only."""
         if state.phase == "done":
             return [Message("interviewer", "summary", self.summary_text(state))]
-        if len(text) > self.settings.max_answer_chars:
-            raise InputTooLong(f"The answer is {len(text)} characters, over the limit of "
-                               f"{self.settings.max_answer_chars} (COACH_MAX_ANSWER_CHARS).")
+        check_length(text, self.settings.max_answer_chars, "answer", "COACH_MAX_ANSWER_CHARS")
         item = self.index.loaded.item(state.item_id)
         command = next((name for name, pattern in _COMMANDS.items() if pattern.match(text)), None)
         non_answer = command is None and (not text.strip() or _NON_ANSWER.match(text) is not None)
@@ -135,7 +133,7 @@ class InterviewEngine:
 
     def _grade_answer(self, state: InterviewState, item: InterviewItem, text: str, zh: bool,
                       sampling: SamplingSettings | None) -> list[Message]:
-        chunks = [c for c in self.index.loaded.chunks if c.item_id == item.id]
+        chunks = self.index.loaded.chunks_of(item.id)
         alone = self.grader.grade(item, text, chunks)
         if alone.off_topic:
             nudge = ("这个回答似乎和问题无关。请针对问题再回答一次，或者说「提示」/「跳过」。" if zh else

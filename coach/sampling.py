@@ -8,19 +8,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coach.config import CoachSettings
 
+_SHOWN = ("temperature", "top_p", "top_k", "min_p", "repetition_penalty", "max_tokens", "seed")
+_DEFAULTS = {name: CoachSettings.model_fields[name].default for name in _SHOWN}  # said once, in config
+
 
 class SamplingSettings(BaseModel):
     """What the person sees and changes; stored with every message the LLM writes."""
 
     model_config = ConfigDict(extra="forbid")
 
-    temperature: float = Field(0.3, ge=0.0, le=2.0)
-    top_p: float = Field(0.9, gt=0.0, le=1.0)
-    top_k: int = Field(40, ge=-1)  # -1 (or 0) disables the top-k cut in vLLM
-    min_p: float = Field(0.0, ge=0.0, le=1.0)
-    repetition_penalty: float = Field(1.1, gt=0.0, le=2.0)
-    max_tokens: int = Field(256, ge=1, le=4096)
-    seed: int | None = 7
+    temperature: float = Field(_DEFAULTS["temperature"], ge=0.0, le=2.0)
+    top_p: float = Field(_DEFAULTS["top_p"], gt=0.0, le=1.0)
+    top_k: int = Field(_DEFAULTS["top_k"], ge=-1)  # -1 (or 0) disables the top-k cut in vLLM
+    min_p: float = Field(_DEFAULTS["min_p"], ge=0.0, le=1.0)
+    repetition_penalty: float = Field(_DEFAULTS["repetition_penalty"], gt=0.0, le=2.0)
+    max_tokens: int = Field(_DEFAULTS["max_tokens"], ge=1, le=4096)
+    seed: int | None = _DEFAULTS["seed"]
     n: int = Field(1, ge=1, le=16)
     logprobs: bool = False
     top_logprobs: int = Field(0, ge=0, le=20)
@@ -28,8 +31,7 @@ class SamplingSettings(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: CoachSettings, **overrides: Any) -> "SamplingSettings":
-        base = {name: getattr(settings, name) for name in
-                ("temperature", "top_p", "top_k", "min_p", "repetition_penalty", "max_tokens", "seed")}
+        base = {name: getattr(settings, name) for name in _SHOWN}
         return cls(**{**base, **overrides})
 
     def request_kwargs(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import numpy as np
 from coach.calibration import calibration_for
 from coach.client import LLMClient
 from coach.config import CoachSettings
-from coach.errors import InputTooLong
+from coach.errors import InputTooLong, check_length
 from coach.grading.judge import Judge
 from coach.grading.verify import CheckedSentence, Note, check_sentences
 from coach.guard import REMOVED, neutralize
@@ -111,9 +111,7 @@ class Tutor:
         question = question.strip()
         if not question:
             raise InputTooLong("The question is empty.")
-        if len(question) > self._settings.max_question_chars:
-            raise InputTooLong(f"The question is {len(question)} characters, over the limit of "
-                               f"{self._settings.max_question_chars} (COACH_MAX_QUESTION_CHARS).")
+        check_length(question, self._settings.max_question_chars, "question", "COACH_MAX_QUESTION_CHARS")
         language = detect_language(question)
         query = condense(question, history)
         hits = self._retriever.retrieve(query, self._settings.retrieve_k)

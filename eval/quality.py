@@ -46,7 +46,7 @@ def grader_agreement(index_name: str, settings: CoachSettings, dataset: str = "g
     seconds: list[float] = []
     for case in jsonl(dataset):
         item = index.loaded.item(case["item_id"])
-        chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
+        chunks = index.loaded.chunks_of(item.id)
         started = time.perf_counter()
         score = grader.grade(item, case["answer"], chunks).score
         seconds.append(time.perf_counter() - started)
@@ -85,7 +85,7 @@ def cross_language(settings: CoachSettings, indexes: dict[str, str]) -> dict:
     for case in jsonl("grader_crosslang.jsonl"):
         index = runtime.open_index(indexes[case["corpus"]], settings)
         item = index.loaded.item(case["item_id"])
-        chunks = [c for c in index.loaded.chunks if c.item_id == item.id]
+        chunks = index.loaded.chunks_of(item.id)
         scores.setdefault(case["group"], {})[(case["lang"], case["kind"])] = grader.grade(item, case["answer"], chunks).score
     gaps = [abs(g[("zh", "strong")] - g[("en", "strong")]) for g in scores.values()]
     shorts = [v for g in scores.values() for (lang, kind), v in g.items() if kind == "short"]

@@ -53,6 +53,10 @@ class LoadedIndex:
                 return item
         raise IndexProblem(f"Index '{self.name}' has no item {item_id} (it has 1–{len(self.items)}).")
 
+    def chunks_of(self, item_id: int) -> list[Chunk]:
+        """The chunks cut from one item's answer: what its grade cites."""
+        return [chunk for chunk in self.chunks if chunk.item_id == item_id]
+
 
 def build_index(
     corpus: Corpus,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from coach import runtime
+from coach.cli import app
 from coach.errors import InputTooLong
 from coach.interviewer import InterviewEngine
 from coach.sessions import SessionStore
@@ -77,13 +82,14 @@ def test_answer_length_limit_is_named(seed_index, settings, tmp_path: Path) -> N
     state, _ = engine.start(limit=1)
     with pytest.raises(InputTooLong, match="COACH_MAX_ANSWER_CHARS"):
         engine.respond(state, "x" * (settings.max_answer_chars + 1))
+    too_long = "x" * (settings.max_answer_chars + 1)  # the CLI says the same, from the same check
+    result = CliRunner().invoke(app, ["grade", "--item", "1", "--answer", too_long, "--name", "seed", "--json"])
+    assert result.exit_code == 1 and json.loads(result.stdout.splitlines()[0]) == {
+        "error": f"The answer is {len(too_long)} characters, over the limit of {settings.max_answer_chars} "
+                 "(COACH_MAX_ANSWER_CHARS)."}
 
 
 def test_ingest_cli_error_leaves_the_index_untouched(seed_index, settings, tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from coach.cli import app
-
     before = (settings.index_dir("seed") / "manifest.json").read_bytes()
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")

@@ -10,10 +10,12 @@ from app.i18n import t
 from app.shared import language, open_index, settings
 from coach import runtime
 from coach.errors import USER_ERRORS
+from ingest.errors import IngestError
+from ingest.loaders import SUPPORTED_SUFFIXES, check_size
 
 lang = language()
 cfg = settings()
-uploads = st.file_uploader(t("upload", lang), type=["txt", "md", "html", "htm", "pdf", "docx"],
+uploads = st.file_uploader(t("upload", lang), type=sorted(suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES),
                            accept_multiple_files=True, key="lib_files")
 name = st.text_input(t("index_name", lang), value=st.session_state.get("index_name", "default"), key="lib_name")
 if st.button(t("build", lang), disabled=not uploads, key="lib_build"):
@@ -21,8 +23,10 @@ if st.button(t("build", lang), disabled=not uploads, key="lib_build"):
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for upload in uploads:
-        if upload.size > cfg.max_file_mb * 1024 * 1024:
-            st.error(f"{upload.name}: over the {cfg.max_file_mb} MB upload limit (COACH_MAX_FILE_MB).")
+        try:
+            check_size(upload.name, upload.size, cfg.max_file_mb)
+        except IngestError as exc:
+            st.error(str(exc))
             st.stop()
         path = folder / Path(upload.name).name
         path.write_bytes(upload.getvalue())
