@@ -9,13 +9,13 @@ import streamlit as st
 
 from app.i18n import t
 from coach import runtime
-from coach.client import LLMClient
 from coach.config import CoachSettings, get_settings
 from coach.errors import USER_ERRORS, LLMUnavailable
 from coach.language import detect_language
-from coach.prompts import PERSONAS
-from coach.sampling import SamplingSettings
-from coach.serving.endpoint import make_client
+from coach.llm.client import LLMClient
+from coach.llm.prompts import PERSONAS
+from coach.llm.sampling import SamplingSettings
+from coach.llm.serving.endpoint import make_client
 from index.store import list_indexes
 
 
@@ -68,7 +68,7 @@ def sidebar() -> None:
     """Server status, persona, language and the sampling settings applied to every call."""
     cfg = settings()
     with st.sidebar:
-        indexes = list_indexes(cfg)
+        indexes = list_indexes(cfg.home / "index")
         if indexes and "ui_language" not in st.session_state:
             opened = open_index()
             first = opened.loaded.items[0].question if opened and opened.loaded.items else ""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import streamlit as st
 
 from app.i18n import t
-from coach.follow_up import short_title
+from coach.grading.titles import short_title
 
 
 def stream_words(text: str) -> Iterator[str]:

@@ -7,7 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 # Offline by design: a hub name must never trigger ~70 s of retries; idle OpenMP threads must not spin.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

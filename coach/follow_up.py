@@ -8,32 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from coach.client import LLMClient
 from coach.errors import LLMUnavailable
 from coach.grading.judge import Judge
+from coach.grading.titles import short_title, template_follow_up
 from coach.language import Language, detect_language
-from coach.prompts import follow_up_messages
-from coach.sampling import SamplingSettings
+from coach.llm.client import LLMClient
+from coach.llm.prompts import follow_up_messages
+from coach.llm.sampling import SamplingSettings
 
 STATES_THE_POINT = 0.5  # the judge's agreement above which a "question" already gives the point away
 _QUESTION_END = re.compile(r"[?？]\s*$")
-_TITLE_CUT = re.compile(r"[,，。.:：;；(（]")
-
-
-def short_title(point: str, language: Language | None = None) -> str:
-    """A few words naming a key point: its sub-heading (or first clause), cut at punctuation."""
-    head = point.split(": ", 1)[0] if ": " in point else point
-    head = _TITLE_CUT.split(head.strip(), 1)[0].strip() or head.strip()
-    if detect_language(head, language or "en") == "zh":
-        return head[:16]
-    return " ".join(head.split()[:6])
-
-
-def template_follow_up(point: str, language: Language) -> str:
-    title = short_title(point)
-    if language == "zh":
-        return f"那「{title}」呢？它是怎么起作用的，为什么重要？"
-    return f"What about {title}? How does it work, and why does it matter here?"
 
 
 def write_follow_up(question: str, point: str, language: Language, persona: str, client: LLMClient | None,

@@ -7,16 +7,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from coach.client import LLMClient
-from coach.config import CoachSettings
 from coach.calibration import calibration_for
+from coach.config import CoachSettings
 from coach.errors import InputTooLong, LLMUnavailable, NotFound, check_length
-from coach.follow_up import short_title, write_follow_up
+from coach.follow_up import write_follow_up
+from coach.grading.grader import Grader
 from coach.grading.judge import Judge
-from coach.grader import Grader
+from coach.grading.titles import short_title
 from coach.language import Language, detect_language
-from coach.prompts import rephrase_messages
-from coach.sampling import SamplingSettings
+from coach.llm.client import LLMClient
+from coach.llm.prompts import rephrase_messages
+from coach.llm.sampling import SamplingSettings
 from coach.sessions import SessionStore
 from ingest.models import InterviewItem
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -14,14 +14,14 @@ from llama_index.core.llms import MockLLM
 
 from coach.config import CoachSettings
 from coach.errors import JudgeUnavailable
-from coach.grader import Grader
-from coach.sessions import SessionStore
-from coach.client import LLMClient
+from coach.grading.grader import Grader
 from coach.interviewer import InterviewEngine
+from coach.llm.client import LLMClient
+from coach.sessions import SessionStore
 from coach.tutor import Tutor
 from index.embedders import bundled_e5_dir, embedder_id, make_embedder, token_counter
 from index.hybrid import HybridRetriever
-from index.store import LoadedIndex, build_index, load_index
+from index.store import LoadedIndex, Manifest, build_index, load_index
 from ingest.pipeline import ingest_paths
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def open_index(name: str, settings: CoachSettings) -> OpenIndex:
     key = (str(directory), embedder_id(settings.embed_model), stamp)
     with _lock:
         if key not in _indexes:
-            loaded = load_index(name, settings, model)
+            loaded = load_index(directory, model, settings.embed_model)
             # A re-indexed name replaces its older copy: memory holds one FAISS index per name and embedder.
             for stale in [k for k in _indexes if k[:2] == key[:2]]:
                 del _indexes[stale]
@@ -75,7 +75,7 @@ def ingest_and_index(
     settings: CoachSettings,
     on_document: Callable[[Path], None] | None = None,
     on_embedded: Callable[[int, int], None] | None = None,
-) -> dict:
+) -> Manifest:
     corpus = ingest_paths(
         paths,
         max_mb=settings.max_file_mb,
@@ -84,7 +84,8 @@ def ingest_and_index(
         on_document=on_document,
         count=token_counter(embedder(settings)),
     )
-    return build_index(corpus, name, settings, embedder(settings), on_embedded)
+    return build_index(corpus, settings.index_dir(name), embedder(settings), settings.embed_model,
+                       settings.embed_batch_size, settings.max_chunks, on_embedded)
 
 
 def grader(settings: CoachSettings) -> Grader:
@@ -99,8 +100,8 @@ def grader(settings: CoachSettings) -> Grader:
     if shared.judge is None:
         shared.judge = judge(settings)
     if settings.llm_judge and shared.llm_judge is None:
-        from coach.judge import llm_judge
-        from coach.serving.endpoint import make_client
+        from coach.grading.llm_judge import llm_judge
+        from coach.llm.serving.endpoint import make_client
 
         shared.llm_judge = llm_judge(make_client(settings))
     return shared

@@ -14,19 +14,19 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from coach.calibration import calibration_for
-from coach.client import LLMClient
 from coach.config import CoachSettings
 from coach.errors import InputTooLong, check_length
 from coach.grading.judge import Judge
 from coach.grading.verify import CheckedSentence, Note, check_sentences
-from coach.guard import REMOVED, neutralize
 from coach.language import Language, detect_language
-from coach.prompts import tutor_messages
-from coach.sampling import SamplingSettings
+from coach.llm.client import LLMClient
+from coach.llm.guard import REMOVED, neutralize
+from coach.llm.prompts import tutor_messages
+from coach.llm.sampling import SamplingSettings
 from coach.sessions import SessionStore
-from ingest.keypoints import sentences
 from index.hybrid import HybridRetriever
 from index.models import Hit
+from ingest.keypoints import sentences
 
 _FOLLOW_UP_CUES = re.compile(r"(它|这个|那个|这|那|其|上面|刚才|\bit\b|\bthis\b|\bthat\b|\bthey\b|\bthose\b|\bwhy\b|为什么)", re.I)
 NOTES_ONLY = {"zh": "以下是你笔记中的原文：", "en": "From your notes:"}

@@ -14,8 +14,8 @@ import numpy as np
 
 from coach import runtime
 from coach.config import CoachSettings
-from coach.sampling import SamplingSettings
-from coach.serving.endpoint import make_client
+from coach.llm.sampling import SamplingSettings
+from coach.llm.serving.endpoint import make_client
 from index.bm25 import BigramBM25
 from ingest.chunking import chunk_item
 from ingest.pipeline import ingest_paths
@@ -33,8 +33,8 @@ def ingest(settings: CoachSettings, seed: Path, synthetic_chunks: tuple[int, ...
     started = time.perf_counter()
     manifest = runtime.ingest_and_index([seed], "bench-seed", settings)
     seconds = time.perf_counter() - started
-    out = {"seed": {"chunks": manifest["chunks"], "seconds": round(seconds, 2),
-                    "chunks_per_s": round(manifest["chunks"] / seconds, 2),
+    out = {"seed": {"chunks": manifest.chunks, "seconds": round(seconds, 2),
+                    "chunks_per_s": round(manifest.chunks / seconds, 2),
                     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                     "rss_growth_mb": round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024, 1)}}
     corpus = ingest_paths([seed], max_mb=20, chunk_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens)
@@ -159,7 +159,7 @@ def llm_serving(settings: CoachSettings, concurrency: tuple[int, ...] = (1, 4, 8
 
 def llm_startup(settings: CoachSettings) -> float:
     """Seconds for a second embedded server to answer /v1/models (model already converted, eager mode)."""
-    from coach.serving.embedded import start_embedded, stop_server
+    from coach.llm.serving.embedded import start_embedded, stop_server
 
     with tempfile.TemporaryDirectory() as home:
         fresh = settings.model_copy(update={"home": Path(home)})

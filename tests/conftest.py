@@ -56,9 +56,9 @@ def read_jsonl(name: str) -> list[dict]:
 @pytest.fixture(scope="session")
 def llm_server(settings):
     """The real embedded vLLM CPU server, started once for the whole session (about a minute)."""
-    from coach.sampling import SamplingSettings
-    from coach.serving.embedded import start_embedded, stop_server
-    from coach.serving.endpoint import make_client
+    from coach.llm.sampling import SamplingSettings
+    from coach.llm.serving.embedded import start_embedded, stop_server
+    from coach.llm.serving.endpoint import make_client
 
     state = start_embedded(settings)
     # The first request pays vLLM's one-time warm-up; pay it here, not inside a test.
@@ -69,6 +69,6 @@ def llm_server(settings):
 
 @pytest.fixture(scope="session")
 def llm(llm_server, settings):
-    from coach.serving.endpoint import make_client
+    from coach.llm.serving.endpoint import make_client
 
     return make_client(settings)

@@ -97,4 +97,4 @@ def test_without_a_chosen_index_the_app_opens_the_sample_corpus(sample_index, mo
     at = AppTest.from_file(str(APP / "main.py"), default_timeout=120).run()
     assert not at.exception
     assert sample_index.loaded.items[0].question[:30] in _markdown(at)
-    assert all(source.startswith(str(SAMPLE)) for source in sample_index.loaded.manifest["documents"])
+    assert all(source.startswith(str(SAMPLE)) for source in sample_index.loaded.manifest.documents)

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from coach import runtime
 from coach.cli import app
 from coach.export import export_json, export_markdown
-from coach.sampling import SamplingSettings
-from coach.follow_up import template_follow_up
+from coach.grading.titles import template_follow_up
 from coach.language import detect_language
+from coach.llm.sampling import SamplingSettings
 from ingest.keypoints import sentences
 from tests.conftest import read_jsonl
 

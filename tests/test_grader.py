@@ -192,7 +192,7 @@ def test_feedback_follows_the_answer_language(seed_index, settings, lang: str) -
 
 
 def test_judge_verdicts_are_validated() -> None:
-    from coach.judge import parse_verdict
+    from coach.grading.llm_judge import parse_verdict
 
     assert parse_verdict('Sure! {"score": 7, "wrong_claims": ["x"]}') == {"score": 7.0, "wrong_claims": ["x"]}
     assert parse_verdict('{"score": 11}') == {} and parse_verdict("ten out of ten") == {}
@@ -214,7 +214,7 @@ def test_judge_score_is_averaged_in(seed_index, settings) -> None:
 
 
 def test_embedding_cache_is_bounded_and_keeps_results(seed_index, settings, monkeypatch) -> None:
-    from coach import grader as grader_module
+    from coach.grading import grader as grader_module
 
     monkeypatch.setattr(grader_module, "EMBEDDING_CACHE_SIZE", 40)
     small = grader_module.Grader(runtime.embedder(settings))

@@ -16,10 +16,10 @@ from tests.conftest import SEED, read_jsonl
 
 
 def test_round_trip_keeps_items_chunks_and_manifest(seed_index, settings) -> None:
-    loaded = load_index("seed", settings, runtime.embedder(settings))
+    loaded = load_index(settings.index_dir("seed"), runtime.embedder(settings), settings.embed_model)
     manifest = loaded.manifest
-    assert manifest["items"] == 9 and manifest["chunks"] == len(loaded.chunks) > 9
-    assert manifest["embedder"] == "sentence-transformers:multilingual-e5-small" and manifest["dimension"] == 384
+    assert manifest.items == 9 and manifest.chunks == len(loaded.chunks) > 9
+    assert manifest.embedder == "sentence-transformers:multilingual-e5-small" and manifest.dimension == 384
     assert loaded.vector_index.vector_store.client.ntotal == len(loaded.chunks)
     assert [i.question for i in loaded.items] == [i.question for i in seed_index.loaded.items]
 
@@ -45,7 +45,7 @@ def test_model_mismatch_is_refused(seed_index, settings) -> None:
     manifest["embedder"] = "sentence-transformers:all-MiniLM-L6-v2"
     (target / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexProblem, match="was built with sentence-transformers:all-MiniLM-L6-v2.*rebuild"):
-        load_index("mismatch", settings, runtime.embedder(settings))
+        load_index(settings.index_dir("mismatch"), runtime.embedder(settings), settings.embed_model)
 
 
 def test_an_index_of_another_layout_version_is_refused(seed_index, settings) -> None:
@@ -54,7 +54,7 @@ def test_an_index_of_another_layout_version_is_refused(seed_index, settings) -> 
     manifest["format_version"] = 0
     (target / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexProblem, match="layout version 0.*reads 1.*coach ingest PATH --name old-layout"):
-        load_index("old-layout", settings, runtime.embedder(settings))
+        load_index(settings.index_dir("old-layout"), runtime.embedder(settings), settings.embed_model)
 
 
 @pytest.mark.parametrize("damage", ["faiss", "chunks", "manifest"])
@@ -68,7 +68,7 @@ def test_corruption_is_detected_with_a_rebuild_hint(seed_index, settings, damage
     else:
         (target / "manifest.json").write_text("{not json", "utf-8")
     with pytest.raises(IndexProblem, match=f"corrupted.*coach ingest PATH --name corrupt-{damage}"):
-        load_index(f"corrupt-{damage}", settings, runtime.embedder(settings))
+        load_index(settings.index_dir(f"corrupt-{damage}"), runtime.embedder(settings), settings.embed_model)
 
 
 def test_failed_rebuild_leaves_the_old_index_usable(seed_index, settings, tmp_path: Path) -> None:
@@ -81,7 +81,8 @@ def test_failed_rebuild_leaves_the_old_index_usable(seed_index, settings, tmp_pa
     with pytest.raises(RuntimeError):
         runtime.ingest_and_index([SEED], "atomic", settings, on_embedded=crash)
     assert json.loads((settings.index_dir("atomic") / "manifest.json").read_text()) == before
-    assert load_index("atomic", settings, runtime.embedder(settings)).manifest["chunks"] == before["chunks"]
+    reloaded = load_index(settings.index_dir("atomic"), runtime.embedder(settings), settings.embed_model)
+    assert reloaded.manifest.chunks == before["chunks"]
 
 
 def _hit_rates(retriever, cases: list[dict], mode: str) -> tuple[float, float, float]:

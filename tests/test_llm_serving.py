@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from coach.cli import app
-from coach.client import LLMClient
 from coach.errors import LLMUnavailable
-from coach.sampling import SamplingSettings
-from coach.serving.embedded import running_server, start_embedded
+from coach.llm.client import LLMClient
+from coach.llm.sampling import SamplingSettings
+from coach.llm.serving.embedded import running_server, start_embedded
 
 pytestmark = pytest.mark.slow
 PROMPT = [{"role": "user", "content": "Name one colour and say why you like it."}]
@@ -82,7 +82,7 @@ def test_llm_status_cli(llm_server) -> None:
 def test_the_llm_judge_gets_valid_json_from_the_real_server(llm) -> None:
     """Structured output (a JSON schema sent to vLLM) makes even the 135M model return a valid verdict:
     this checks the plumbing, not the small model's wisdom."""
-    from coach.judge import llm_judge
+    from coach.grading.llm_judge import llm_judge
 
     judge = llm_judge(llm)
     for answer in ("LoRA trains two small low-rank matrices and freezes the base.", "不知道，可能和显卡有关。"):

@@ -10,10 +10,15 @@ from typer.testing import CliRunner
 
 from coach import runtime
 from coach.cli import app
-from coach.distribution import softmax_with_temperature, stages, top_k_cut, top_p_cut
-from coach.diversity import distinct_n, self_bleu
-from coach.sampling import SamplingSettings
-from coach.sampling_lab import grid
+from coach.lab.distribution import (
+    softmax_with_temperature,
+    stages,
+    top_k_cut,
+    top_p_cut,
+)
+from coach.lab.diversity import distinct_n, self_bleu
+from coach.lab.engine import grid
+from coach.llm.sampling import SamplingSettings
 
 
 def test_temperature_softmax_by_hand() -> None:

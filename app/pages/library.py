@@ -41,7 +41,7 @@ if st.button(t("build", lang), disabled=not uploads, key="lib_build"):
         except USER_ERRORS as exc:  # the previous index stays untouched (atomic swap)
             status.update(label=str(exc), state="error")
             st.stop()
-        status.update(label=f"{manifest['items']} questions · {manifest['chunks']} chunks", state="complete")
+        status.update(label=f"{manifest.items} questions · {manifest.chunks} chunks", state="complete")
     st.session_state.index_name = name
 
 index = open_index()

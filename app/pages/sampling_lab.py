@@ -8,9 +8,9 @@ import streamlit as st
 
 from app.shared import client, open_index, sampling, settings
 from coach import runtime
-from coach.distribution import stages
 from coach.errors import USER_ERRORS
-from coach.sampling_lab import beam_vs_greedy, grid, token_steps
+from coach.lab.distribution import stages
+from coach.lab.engine import beam_vs_greedy, grid, token_steps
 
 llm = client()
 if llm is None:

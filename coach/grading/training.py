@@ -14,7 +14,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from coach.grading.judge import TRAINED_LAYERS, TUNED_FILE, Judge, PairClassifier, encode_pairs, load_base
+from coach.grading.judge import (
+    TRAINED_LAYERS,
+    TUNED_FILE,
+    Judge,
+    PairClassifier,
+    encode_pairs,
+    load_base,
+)
 from coach.grading.judge_data import LABELS, Pair
 
 

@@ -11,9 +11,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from coach.cli_support import JsonOpt, emit_json, user_errors
+from coach.cli.support import JsonOpt, emit_json, user_errors
 from coach.config import get_settings
 from coach.errors import BadInput
 
@@ -66,7 +72,11 @@ def relevance_command(
 
     from coach.grading.judge import RELEVANCE_FILE, load_judge
     from coach.grading.judge_data import load_splits
-    from coach.grading.training import fit_relevance, relevance_accuracy, relevance_examples
+    from coach.grading.training import (
+        fit_relevance,
+        relevance_accuracy,
+        relevance_examples,
+    )
     from index.embedders import bundled_e5_dir
 
     base = bundled_e5_dir(get_settings().models_dir)
@@ -110,7 +120,13 @@ def train_command(
     """Fine-tune the judge on the written pairs (fixed seeds), evaluate it on the held-out topics, save it."""
     from coach.grading.judge import load_judge
     from coach.grading.judge_data import DATA_DIR, load_splits
-    from coach.grading.training import TrainConfig, evaluate, model_card, save_tuned, train
+    from coach.grading.training import (
+        TrainConfig,
+        evaluate,
+        model_card,
+        save_tuned,
+        train,
+    )
     from index.embedders import bundled_e5_dir
 
     config = TrainConfig(epochs=epochs)

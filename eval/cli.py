@@ -1,5 +1,5 @@
-"""`coach eval` and `coach bench`: measured quality and speed into eval/results/ (eval is imported lazily:
-runtime code never depends on it)."""
+"""`coach eval` and `coach bench`: measured quality and speed into eval/results/. The coach CLI finds
+these commands through the `interview_coach.commands` entry point, so coach never imports eval."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
+from coach.cli.support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
 
 console = Console()

@@ -11,7 +11,7 @@ import openai
 from openai import OpenAI
 
 from coach.errors import LLMUnavailable
-from coach.sampling import SamplingSettings
+from coach.llm.sampling import SamplingSettings
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from coach.config import CoachSettings
 from coach.errors import LLMUnavailable
-from coach.serving.state import ServerState, pid_alive, read_state, server_ready
+from coach.llm.serving.state import ServerState, pid_alive, read_state, server_ready
 
 EMBEDDED_MODEL = "smollm2-135m-instruct"
 _PREPARE = Path(__file__).with_name("prepare_model.py")
@@ -24,7 +24,7 @@ _PREPARE = Path(__file__).with_name("prepare_model.py")
 def llm_python(settings: CoachSettings) -> Path:
     """The interpreter of the separate LLM environment (.venv-llm next to the project by default)."""
     candidates = [Path(settings.llm_python)] if settings.llm_python else []
-    candidates += [Path.cwd() / ".venv-llm/bin/python", Path(__file__).resolve().parents[2] / ".venv-llm/bin/python"]
+    candidates += [Path.cwd() / ".venv-llm/bin/python", Path(__file__).resolve().parents[3] / ".venv-llm/bin/python"]
     for candidate in candidates:
         if candidate.exists():
             return candidate

@@ -12,10 +12,10 @@ import json
 import re
 from collections.abc import Callable
 
-from coach.client import LLMClient
 from coach.errors import LLMUnavailable
-from coach.prompts import judge_messages
-from coach.sampling import SamplingSettings
+from coach.llm.client import LLMClient
+from coach.llm.prompts import judge_messages
+from coach.llm.sampling import SamplingSettings
 
 Judge = Callable[[list[str], str], dict]
 VERDICT_SCHEMA = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from coach.client import LLMClient, TokenLogprob
-from coach.diversity import diversity
-from coach.sampling import SamplingSettings
+from coach.lab.diversity import diversity
+from coach.llm.client import LLMClient, TokenLogprob
+from coach.llm.sampling import SamplingSettings
 
 DEFAULT_TEMPERATURES = (0.0, 0.7, 1.5)
 DEFAULT_TOP_KS = (1, 10, 100)

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import re
 
+from coach.grading.opposites import (
+    NEGATION,
+    OPPOSITES,
+    find_term,
+    has_side,
+    side_pattern,
+)
 from coach.language import detect_language
-from coach.opposites import NEGATION, OPPOSITES, find_term, has_side, side_pattern
 from ingest.cjk import IDEOGRAPH_RUN
 
 

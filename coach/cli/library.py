@@ -1,4 +1,4 @@
-"""The `coach` command line: a thin shell over ingest, index and the coach engine."""
+"""`coach ingest`, `coach questions`, `coach retrieve`: documents into an index, and what it holds."""
 
 from __future__ import annotations
 
@@ -9,26 +9,28 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from coach import runtime
-from coach import cli_coach, cli_eval, cli_lab
-from coach.cli_judge import judge_app
-from coach.cli_llm import llm_app
-from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
+from coach.cli.support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
 
-app = typer.Typer(help="interview-coach: mock interviews and tutoring over your own notes.", no_args_is_help=True)
-app.add_typer(llm_app, name="llm")
-app.add_typer(judge_app, name="judge")
-cli_coach.register(app)
-cli_lab.register(app)
-cli_eval.register(app)
 console = Console()
 
 
-@app.command()
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(questions)
+    app.command()(retrieve)
+
+
 @user_errors
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories (txt, md, html, pdf, docx).")],
@@ -50,18 +52,17 @@ def ingest(
             on_document=lambda path: progress.update(reading, advance=1, description=f"read {path.name}"),
             on_embedded=lambda done, total: progress.update(embedding, completed=done, total=total),
         )
-    result = {"name": name, "documents": len(manifest["documents"]), "items": manifest["items"],
-              "chunks": manifest["chunks"], "seconds": round(time.perf_counter() - started, 2)}
+    result = {"name": name, "documents": len(manifest.documents), "items": manifest.items,
+              "chunks": manifest.chunks, "seconds": round(time.perf_counter() - started, 2)}
     if as_json:
         emit_json(result)
     else:
         console.print(f"Indexed {result['items']} questions in {result['chunks']} chunks from "
                       f"{result['documents']} document(s) into '{name}' in {result['seconds']} s.")
-    for reason in manifest["skipped"]:  # stderr, so the --json contract stays as documented
+    for reason in manifest.skipped:  # stderr, so the --json contract stays as documented
         Console(stderr=True).print(f"[yellow]skipped[/] {reason}", highlight=False)
 
 
-@app.command()
 @user_errors
 def questions(name: NameOpt = "default", as_json: JsonOpt = False) -> None:
     """List the interview items found in the index."""
@@ -77,7 +78,6 @@ def questions(name: NameOpt = "default", as_json: JsonOpt = False) -> None:
     console.print(table)
 
 
-@app.command()
 @user_errors
 def retrieve(
     query: Annotated[str, typer.Argument(help="The query, or '-' to read one query per line from stdin.")],
@@ -97,7 +97,3 @@ def retrieve(
         for row in rows:
             console.print(f"[bold]{row['rank']}.[/] item {row['item_id']} · {row['section']} · {row['score']}")
             console.print(f"   {row['text'][:160]}", highlight=False)
-
-
-def main() -> None:
-    app()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from coach.config import CoachSettings
 from coach.errors import LLMUnavailable
-from coach.serving.embedded import launch_vllm, running_server
-from coach.serving.state import ServerState
+from coach.llm.serving.embedded import launch_vllm, running_server
+from coach.llm.serving.state import ServerState
 
 
 def gpu_available() -> bool:

@@ -2,8 +2,8 @@
 
 Coverage comes from embedding similarity between the answer's sentences (and their clauses) and each
 key point, so the score stands even when the LLM is tiny. Contradictions of the notes lower it: the
-flip test (an answer sentence closer to a flipped note than to any real one, coach/flips.py) and
-the lexical checks of coach/contradiction.py. An LLM judge with a fixed rubric joins in when
+flip test (an answer sentence closer to a flipped note than to any real one, coach/grading/flips.py) and
+the lexical checks of coach/grading/contradiction.py. An LLM judge with a fixed rubric joins in when
 COACH_LLM_JUDGE is on (a real model).
 """
 
@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from coach.contradiction import conflicts, reverses_what_notes_stress
-from coach.flips import flipped_notes, negated_notes
-from coach.follow_up import short_title, template_follow_up
-from coach.judge import Judge
+from coach.grading.contradiction import conflicts, reverses_what_notes_stress
+from coach.grading.flips import flipped_notes, negated_notes
+from coach.grading.llm_judge import Judge
+from coach.grading.titles import short_title, template_follow_up
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
 from ingest.models import Chunk, InterviewItem

@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
+from coach.cli.support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
-from coach.serving.embedded import running_server, start_embedded, stop_server
-from coach.serving.gpu import start_gpu
-from coach.serving.state import read_state, server_ready
+from coach.llm.serving.embedded import running_server, start_embedded, stop_server
+from coach.llm.serving.gpu import start_gpu
+from coach.llm.serving.state import read_state, server_ready
 
 llm_app = typer.Typer(help="Start or inspect the LLM server.", no_args_is_help=True)
 console = Console(stderr=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from coach.client import LLMClient
 from coach.config import CoachSettings
 from coach.errors import LLMUnavailable
-from coach.serving.embedded import running_server, start_embedded
+from coach.llm.client import LLMClient
+from coach.llm.serving.embedded import running_server, start_embedded
 
 
 def make_client(settings: CoachSettings, start: bool = False,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-
 import json
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +13,12 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from coach import runtime
-from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
+from coach.cli.support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
 from coach.errors import check_length
 from coach.export import export_json, export_markdown
-from coach.sampling import SamplingSettings
-from coach.serving.endpoint import make_client
+from coach.llm.sampling import SamplingSettings
+from coach.llm.serving.endpoint import make_client
 from coach.tutor import save_exchange
 
 console = Console()

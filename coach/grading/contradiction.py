@@ -2,15 +2,15 @@
 ("LoRA saves bandwidth, not memory" scores close to "LoRA saves memory"): within one language, an
 opposite swap or a negation against the aligned note sentence; a contrast ("A rather than B") that
 denies what the note says or reverses what the whole notes stress. The embedding-decided flip test
-(coach/flips.py) covers the cross-language cases.
+(coach/grading/flips.py) covers the cross-language cases.
 """
 
 from __future__ import annotations
 
 import re
 
+from coach.grading.opposites import NEGATION, OPPOSITES, has_side, mentions
 from coach.language import detect_language
-from coach.opposites import NEGATION, OPPOSITES, has_side, mentions
 from ingest.cjk import IDEOGRAPH_RUN
 
 _CONTRAST_CUE = re.compile(r"而不是|而非|rather than|instead of|,\s*not\b|，\s*不是", re.I)

@@ -13,11 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from coach import runtime
-from coach.cli_support import JsonOpt, NameOpt, emit_json, user_errors
+from coach.cli.support import JsonOpt, NameOpt, emit_json, user_errors
 from coach.config import get_settings
-from coach.sampling import SamplingSettings
-from coach.sampling_lab import beam_vs_greedy, grid, sample as sample_once
-from coach.serving.endpoint import make_client
+from coach.lab.engine import beam_vs_greedy, grid
+from coach.lab.engine import sample as sample_once
+from coach.llm.sampling import SamplingSettings
+from coach.llm.serving.endpoint import make_client
 
 console = Console()
 
@@ -70,7 +71,7 @@ def app_command(port: Annotated[int, typer.Option("--port")] = 8501, name: NameO
     """Start the Streamlit UI on 127.0.0.1 (the LLM server is started first if none runs)."""
     settings = get_settings()
     make_client(settings, start=True)
-    main = Path(__file__).resolve().parents[1] / "app" / "main.py"
+    main = Path(__file__).resolve().parents[2] / "app" / "main.py"
     env = {**os.environ, "COACH_INDEX_NAME": name}
     command = [sys.executable, "-m", "streamlit", "run", str(main), "--server.address", "127.0.0.1",
                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]

@@ -1,0 +1,1 @@
+"""The Sampling Lab: a grid of sampling settings, next-token distributions, diversity figures."""
