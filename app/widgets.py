@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import streamlit as st
 
 from app.i18n import t
+from coach.grading.grader import Grade
 from coach.grading.titles import short_title
 
 
@@ -24,19 +25,19 @@ def score_badge(score: float) -> str:
     return f":{color}-badge[{score:g}/10]"
 
 
-def render_grade(grade: dict, lang: str, key: str) -> None:
+def render_grade(grade: Grade, lang: str) -> None:
     """Score and one or two sentences, then ✓ covered / ✗ missed / ⚠ contradicted, each a short title
     that opens to the note sentence it stands for."""
-    st.markdown(f"{score_badge(grade['score'])} {grade['feedback']}")
-    for mark, points in (("✓", grade["covered"]), ("✗", grade["missed"])):
+    st.markdown(f"{score_badge(grade.score)} {grade.feedback}")
+    for mark, points in (("✓", grade.covered), ("✗", grade.missed)):
         for point in points:
-            with st.expander(f"{mark} {short_title(point['point'])}"):
-                st.markdown(point["point"])
-                st.caption(f"§ {point['section']}")
-    for claim in grade["wrong"]:
-        with st.expander(f"⚠ {claim['claim'][:60]}"):
-            st.markdown(f"{t('wrong', lang)}:\n\n> {claim['reference']}")
-            st.caption(f"§ {claim['section']}")
+            with st.expander(f"{mark} {short_title(point.point)}"):
+                st.markdown(point.point)
+                st.caption(f"§ {point.section}")
+    for claim in grade.wrong:
+        with st.expander(f"⚠ {claim.claim[:60]}"):
+            st.markdown(f"{t('wrong', lang)}:\n\n> {claim.reference}")
+            st.caption(f"§ {claim.section}")
 
 
 def highlight(text: str, sentences: list[str]) -> str:

@@ -11,7 +11,7 @@ from coach.calibration import calibration_for
 from coach.config import CoachSettings
 from coach.errors import InputTooLong, LLMUnavailable, NotFound, check_length
 from coach.follow_up import write_follow_up
-from coach.grading.grader import Grader
+from coach.grading.grader import Grade, Grader
 from coach.grading.judge import Judge
 from coach.grading.titles import short_title
 from coach.language import Language, detect_language
@@ -43,7 +43,7 @@ class Message:
     kind: str  # question | feedback | follow_up | hint | reference | nudge | summary
     content: str
     item_id: int | None = None
-    grade: dict | None = None
+    grade: Grade | None = None
 
 
 @dataclass
@@ -148,7 +148,7 @@ class InterviewEngine:
         turn = self.store.add_turn(state.session_id, "interviewer", "feedback", grade.feedback, item.id,
                                    extra={"score": grade.score})
         self.store.add_grade(state.session_id, turn, item.id, item.question, grade.score, grade.to_dict())
-        feedback = Message("interviewer", "feedback", grade.feedback, item.id, grade.to_dict())
+        feedback = Message("interviewer", "feedback", grade.feedback, item.id, grade)
         probe = next((p for p in grade.missed if p.point not in state.probed), None)
         if grade.score < 9 and state.follow_ups < MAX_FOLLOW_UPS and probe is not None:
             state.follow_ups += 1
@@ -210,16 +210,16 @@ class InterviewEngine:
 
     def summary_text(self, state: InterviewState) -> str:
         grades = self.store.grades(session_id=state.session_id)
-        latest = {g["item_id"]: g for g in grades}
+        latest = {g.item_id: g for g in grades}
         if not latest:
             return "No answers were graded in this session."
         lines = ["**Summary**", ""]
         for item_id, g in latest.items():
-            lines.append(f"- Q{item_id}: {g['score']:g}/10 — {g['question'][:60]}")
-        mean = sum(g["score"] for g in latest.values()) / len(latest)
+            lines.append(f"- Q{item_id}: {g.score:g}/10 — {g.question[:60]}")
+        mean = sum(g.score for g in latest.values()) / len(latest)
         lines += ["", f"Average: {mean:.1f}/10", "", "**What to study next**"]
-        for item_id, g in sorted(latest.items(), key=lambda kv: kv[1]["score"])[:3]:
-            missed = [short_title(p["point"]) for p in g["detail"]["missed"][:3]]
+        for item_id, g in sorted(latest.items(), key=lambda kv: kv[1].score)[:3]:
+            missed = [short_title(point) for point in g.missed_points[:3]]
             if missed:
                 lines.append(f"- Q{item_id}: " + "; ".join(missed))
         return "\n".join(lines)

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from coach.sessions import SessionStore
+from coach.sessions import GradeRecord, SessionStore
 
 
 @dataclass(frozen=True)
@@ -31,22 +31,22 @@ class ScorePoint:
 
 def item_progress(store: SessionStore, index_name: str) -> list[ItemProgress]:
     """One row per question answered on this index, weakest (lowest mean) first."""
-    by_item: dict[int, list[dict]] = {}
+    by_item: dict[int, list[GradeRecord]] = {}
     for grade in store.grades(index_name=index_name):
-        by_item.setdefault(int(grade["item_id"]), []).append(grade)
+        by_item.setdefault(grade.item_id, []).append(grade)
     rows = []
     for item_id, grades in by_item.items():
-        scores = [float(g["score"]) for g in grades]
-        missed = Counter(p["point"] for g in grades for p in (g["detail"] or {}).get("missed", []))
+        scores = [g.score for g in grades]
+        missed = Counter(point for g in grades for point in g.missed_points)
         rows.append(ItemProgress(
-            item_id=item_id, question=grades[-1]["question"] or f"Q{item_id}", attempts=len(scores),
+            item_id=item_id, question=grades[-1].question or f"Q{item_id}", attempts=len(scores),
             mean=round(sum(scores) / len(scores), 2), latest=scores[-1], best=max(scores),
-            last_practised=datetime.fromtimestamp(float(grades[-1]["created"])),
-            sessions=len({g["session_id"] for g in grades}),
+            last_practised=datetime.fromtimestamp(grades[-1].created),
+            sessions=len({g.session_id for g in grades}),
             most_missed=missed.most_common(1)[0][0] if missed else ""))
     return sorted(rows, key=lambda r: (r.mean, r.item_id))
 
 
 def score_history(store: SessionStore, index_name: str) -> list[ScorePoint]:
-    return [ScorePoint(int(g["item_id"]), datetime.fromtimestamp(float(g["created"])), float(g["score"]))
+    return [ScorePoint(g.item_id, datetime.fromtimestamp(g.created), g.score)
             for g in store.grades(index_name=index_name)]

@@ -34,6 +34,49 @@ CREATE INDEX IF NOT EXISTS grades_by_item ON grades(item_id, created);
 """
 
 
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    created: float
+    updated: float
+    kind: str  # "interview" | "ask"
+    index_name: str
+    persona: str | None
+    language: str | None
+    model: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One row of the session list: how long it ran and how it went."""
+
+    id: str
+    created: float
+    kind: str
+    index_name: str
+    title: str | None
+    turns: int
+    mean_score: float | None
+
+
+@dataclass(frozen=True)
+class GradeRecord:
+    """One graded answer as stored: `detail` is the whole grade (Grade.to_dict), read back as needed."""
+
+    session_id: str
+    created: float
+    item_id: int
+    question: str
+    score: float
+    detail: dict
+    index_name: str
+
+    @property
+    def missed_points(self) -> list[str]:
+        return [point["point"] for point in self.detail.get("missed", [])]
+
+
 @dataclass
 class Turn:
     id: int
@@ -111,26 +154,26 @@ class SessionStore:
         row = self._connection().execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()
         return json.loads(row["state"]) if row and row["state"] else None
 
-    def session(self, session_id: str) -> dict:
+    def session(self, session_id: str) -> SessionInfo:
         row = self._connection().execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
         if row is None:
             raise NotFound(f"No session {session_id}.")
-        return {k: row[k] for k in row.keys() if k != "state"}
+        return SessionInfo(**{k: row[k] for k in row.keys() if k != "state"})
 
-    def sessions(self, limit: int = 50) -> list[dict]:
+    def sessions(self, limit: int = 50) -> list[SessionSummary]:
         rows = self._connection().execute(
             "SELECT s.id, s.created, s.kind, s.index_name, s.title, "
             "(SELECT COUNT(*) FROM turns t WHERE t.session_id=s.id) AS turns, "
             "(SELECT AVG(score) FROM grades g WHERE g.session_id=s.id) AS mean_score "
             "FROM sessions s ORDER BY s.updated DESC LIMIT ?", (limit,)).fetchall()
-        return [dict(row) for row in rows]
+        return [SessionSummary(**dict(row)) for row in rows]
 
     def turns(self, session_id: str) -> list[Turn]:
         rows = self._connection().execute("SELECT * FROM turns WHERE session_id=? ORDER BY id", (session_id,))
         return [Turn(r["id"], r["created"], r["role"], r["kind"], r["content"], r["item_id"], _load(r["sampling"]),
                      r["model"], _load(r["extra"])) for r in rows]
 
-    def grades(self, session_id: str | None = None, index_name: str | None = None) -> list[dict]:
+    def grades(self, session_id: str | None = None, index_name: str | None = None) -> list[GradeRecord]:
         query = ("SELECT g.session_id, g.created, g.item_id, g.question, g.score, g.detail, s.index_name "
                  "FROM grades g JOIN sessions s ON s.id=g.session_id WHERE 1=1")
         params: list[Any] = []
@@ -141,7 +184,7 @@ class SessionStore:
             query += " AND s.index_name=?"
             params.append(index_name)
         rows = self._connection().execute(query + " ORDER BY g.created", params).fetchall()
-        return [{**dict(r), "detail": _load(r["detail"])} for r in rows]
+        return [GradeRecord(**{**dict(r), "detail": _load(r["detail"]) or {}}) for r in rows]
 
     def mean_scores(self, index_name: str) -> dict[int, float]:
         """Average score per item on one index: the interviewer asks the weakest first."""

@@ -31,11 +31,11 @@ def test_scripted_three_turn_interview(engine, settings) -> None:
 
     weak = engine.respond(state, "LoRA 可以省一点资源。", GREEDY)
     assert [m.kind for m in weak] == ["feedback", "follow_up"] and state.phase == "follow_up"
-    weak_score = weak[0].grade["score"]
+    weak_score = weak[0].grade.score
 
     better = engine.respond(state, "LoRA 主要节省的是显存：冻结原模型，只训练低秩矩阵 A 和 B，需要存储的梯度和优化器状态大幅减少；"
                                    "它也间接减少一点内存带宽，但主要是显存。", GREEDY)
-    assert better[0].kind == "feedback" and better[0].grade["score"] > weak_score
+    assert better[0].kind == "feedback" and better[0].grade.score > weak_score
 
     idk = engine.respond(state, "不知道", GREEDY)
     assert idk[0].kind == "hint" and state.item_id in (1, 2)  # a non-answer never advances silently
@@ -162,7 +162,7 @@ def test_a_follow_up_probes_a_missed_point_without_giving_it_away(engine, settin
     feedback, follow_up = engine.respond(state, answer, GREEDY)
     assert follow_up.kind == "follow_up" and follow_up.content.rstrip().endswith(("?", "？"))
     assert detect_language(follow_up.content) == lang and "提示" not in follow_up.content
-    missed = [p["point"] for p in feedback.grade["missed"]]
+    missed = [p.point for p in feedback.grade.missed]
     assert missed and all(p not in follow_up.content for p in missed)
     templates = {template_follow_up(p, lang) for p in missed}
     if follow_up.content not in templates:  # the LLM's own question: accepted only if it does not state the point

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from coach import runtime
 from coach.cli import app
+from coach.grading.llm_judge import RubricVerdict
 from tests.conftest import read_jsonl
 
 RANK = {"strong": 2, "partial": 1, "wrong": 0}
@@ -194,9 +195,9 @@ def test_feedback_follows_the_answer_language(seed_index, settings, lang: str) -
 def test_judge_verdicts_are_validated() -> None:
     from coach.grading.llm_judge import parse_verdict
 
-    assert parse_verdict('Sure! {"score": 7, "wrong_claims": ["x"]}') == {"score": 7.0, "wrong_claims": ["x"]}
-    assert parse_verdict('{"score": 11}') == {} and parse_verdict("ten out of ten") == {}
-    assert parse_verdict('{"score": "10"}') == {}
+    assert parse_verdict('Sure! {"score": 7, "wrong_claims": ["x"]}') == RubricVerdict(7.0, ["x"])
+    assert parse_verdict('{"score": 11}') is None and parse_verdict("ten out of ten") is None
+    assert parse_verdict('{"score": "10"}') is None and parse_verdict('{"score": true}') is None
 
 
 def test_judge_score_is_averaged_in(seed_index, settings) -> None:
@@ -205,12 +206,12 @@ def test_judge_score_is_averaged_in(seed_index, settings) -> None:
     chunks = [c for c in seed_index.loaded.chunks if c.item_id == 1]
     answer = "LoRA 主要节省显存。"
     alone = grader.grade(item, answer, chunks).score
-    grader.llm_judge = lambda points, text: {"score": 10.0, "wrong_claims": []}
+    grader.llm_judge = lambda points, text: RubricVerdict(10.0, [])
     try:
         judged = grader.grade(item, answer, chunks)
     finally:
         grader.llm_judge = None
-    assert judged.score == pytest.approx(round((alone + 10.0) / 2, 1), abs=0.06) and judged.judge["score"] == 10.0
+    assert judged.score == pytest.approx(round((alone + 10.0) / 2, 1), abs=0.06) and judged.judge == RubricVerdict(10.0, [])
 
 
 def test_embedding_cache_is_bounded_and_keeps_results(seed_index, settings, monkeypatch) -> None:

@@ -87,4 +87,4 @@ def test_the_llm_judge_gets_valid_json_from_the_real_server(llm) -> None:
     judge = llm_judge(llm)
     for answer in ("LoRA trains two small low-rank matrices and freezes the base.", "不知道，可能和显卡有关。"):
         verdict = judge(["LoRA freezes the pretrained weights and trains low-rank matrices A and B."], answer)
-        assert set(verdict) == {"score", "wrong_claims"} and 0 <= verdict["score"] <= 10
+        assert verdict is not None and 0 <= verdict.score <= 10 and len(verdict.wrong_claims) <= 3

@@ -64,9 +64,9 @@ def test_higher_temperature_raises_distinct_n(llm, settings) -> None:
     embed = runtime.embedder(settings).get_text_embedding_batch
     result = grid(llm, "Describe your favourite season.", base, embed, temperatures=(0.0, 1.5), top_ks=(100,),
                   samples=4)
-    cold, hot = result.diversity
-    assert cold["self_bleu"] == pytest.approx(1.0) and hot["distinct_2"] > cold["distinct_2"]
-    assert hot["mean_pairwise_similarity"] < cold["mean_pairwise_similarity"]
+    cold, hot = (cell.diversity for cell in result.cells)
+    assert cold.self_bleu == pytest.approx(1.0) and hot.distinct_2 > cold.distinct_2
+    assert hot.mean_pairwise_similarity < cold.mean_pairwise_similarity
 
 
 @pytest.mark.slow

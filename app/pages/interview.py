@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from app.i18n import t
@@ -11,6 +9,7 @@ from app.shared import client, language, open_index, sampling, settings
 from app.widgets import render_grade, stream_words
 from coach import runtime
 from coach.errors import USER_ERRORS
+from coach.interviewer import Message
 
 lang = language()
 index = open_index()
@@ -26,13 +25,14 @@ if st.session_state.get("iv_index") != index.loaded.name or st.button(t("restart
                                        language=lang, sampling=sampling())
     st.session_state.iv_index = index.loaded.name
     st.session_state.iv_state = state
-    st.session_state.iv_log = [asdict(m) for m in messages]
+    st.session_state.iv_log = list(messages)
+    st.session_state.iv_fresh = set(range(len(messages)))  # streamed once, then drawn whole
 state = st.session_state.iv_state
 
 
 def send(text: str) -> None:
     state.language = lang  # the sidebar's language switch applies from the next message on
-    st.session_state.iv_log.append({"role": "candidate", "kind": "answer", "content": text})
+    st.session_state.iv_log.append(Message("candidate", "answer", text))
     try:
         replies = engine.respond(state, text, sampling())
     except USER_ERRORS as exc:
@@ -42,19 +42,21 @@ def send(text: str) -> None:
         return
     st.session_state.iv_pending = ""
     st.session_state.iv_error = ""
-    st.session_state.iv_log.extend({**asdict(m), "fresh": True} for m in replies)
+    log = st.session_state.iv_log
+    st.session_state.iv_fresh.update(range(len(log), len(log) + len(replies)))
+    log.extend(replies)
 
 
 for number, entry in enumerate(st.session_state.iv_log):
-    role = "user" if entry["role"] == "candidate" else "assistant"
+    role = "user" if entry.role == "candidate" else "assistant"
     with st.chat_message(role):
-        if entry.get("grade"):
-            render_grade(entry["grade"], lang, key=f"g{number}")
-        elif entry.get("fresh") and entry["kind"] in ("follow_up", "question"):
-            st.write_stream(stream_words(entry["content"]))
-            entry["fresh"] = False
+        if entry.grade is not None:
+            render_grade(entry.grade, lang)
+        elif number in st.session_state.iv_fresh and entry.kind in ("follow_up", "question"):
+            st.write_stream(stream_words(entry.content))
         else:
-            st.markdown(entry["content"])
+            st.markdown(entry.content)
+        st.session_state.iv_fresh.discard(number)
 
 if st.session_state.get("iv_error"):
     st.error(st.session_state.iv_error + " " + t("kept", lang))

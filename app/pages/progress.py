@@ -49,9 +49,9 @@ else:
 st.subheader(t("export", lang))
 sessions = store.sessions()
 if sessions:
-    chosen = st.selectbox("session", [s["id"] for s in sessions], key="pg_session",
-                          format_func=lambda sid: next(f"{s['id']} · {s['kind']} · {s['title'] or ''}"
-                                                       for s in sessions if s["id"] == sid))
+    chosen = st.selectbox("session", [s.id for s in sessions], key="pg_session",
+                          format_func=lambda sid: next(f"{s.id} · {s.kind} · {s.title or ''}"
+                                                       for s in sessions if s.id == sid))
     left, right = st.columns(2)
     left.download_button("Markdown", export_markdown(store, chosen), f"session-{chosen}.md", key="pg_md")
     right.download_button("JSON", json.dumps(export_json(store, chosen), ensure_ascii=False, indent=2),

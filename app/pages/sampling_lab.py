@@ -56,19 +56,19 @@ if st.button("Run the grid  (T ∈ {0, 0.7, 1.5} × top-k ∈ {1, 10, 100})", ke
         status.update(label="done", state="complete")
 result = st.session_state.get("lab_grid_result")
 if result:
-    table = pd.DataFrame(result.diversity)
+    table = pd.DataFrame([cell.to_dict() for cell in result.cells])
     st.dataframe(table, hide_index=True)
     st.altair_chart(alt.Chart(table).mark_circle(size=120).encode(
         x="distinct_2:Q", y="mean_pairwise_similarity:Q", color="temperature:N", shape="top_k:N",
         tooltip=list(table.columns)), use_container_width=True)
-    for temperature in sorted({r["sampling"]["temperature"] for r in result.runs}):
+    for temperature in sorted({run.sampling.temperature for run in result.runs}):
         columns = st.columns(3)
-        cells = sorted({r["sampling"]["top_k"] for r in result.runs})
+        cells = sorted({run.sampling.top_k for run in result.runs})
         for column, top_k in zip(columns, cells):
             column.markdown(f"**T={temperature:g}, top-k={top_k}**")
             for run in result.runs:
-                if run["sampling"]["temperature"] == temperature and run["sampling"]["top_k"] == top_k:
-                    column.caption(run["text"])
+                if run.sampling.temperature == temperature and run.sampling.top_k == top_k:
+                    column.caption(run.text)
     beam = st.session_state.get("lab_beam")
     if beam:
         left, right = st.columns(2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -129,12 +130,12 @@ def interview(order: Annotated[str, typer.Option(help="order | weakness | topic"
 def sessions_list(name: NameOpt = "default", as_json: JsonOpt = False) -> None:
     rows = runtime.store(get_settings()).sessions()
     if as_json:
-        emit_json(rows)
+        emit_json([asdict(row) for row in rows])
         return
     table = Table("id", "kind", "index", "turns", "mean score", "title")
     for row in rows:
-        mean = f"{row['mean_score']:.1f}" if row["mean_score"] is not None else "-"
-        table.add_row(row["id"], row["kind"], row["index_name"], str(row["turns"]), mean, row["title"] or "")
+        mean = f"{row.mean_score:.1f}" if row.mean_score is not None else "-"
+        table.add_row(row.id, row.kind, row.index_name, str(row.turns), mean, row.title or "")
     console.print(table)
 
 

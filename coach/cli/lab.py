@@ -47,7 +47,7 @@ def sample(prompt: Annotated[str, typer.Argument(help="The prompt to sample.")],
     embed = runtime.embedder(settings).get_text_embedding_batch
     if use_grid:
         result = grid(client, prompt, base.model_copy(update={"n": 1}), embed, samples=n)
-        payload = {"runs": result.runs, "diversity": result.diversity}
+        payload = result.to_dict()
     else:
         payload = sample_once(client, prompt, base, embed)
     if beam:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +20,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from coach.grading.contradiction import conflicts, reverses_what_notes_stress
 from coach.grading.flips import flipped_notes, negated_notes
-from coach.grading.llm_judge import Judge
+from coach.grading.llm_judge import Judge, RubricVerdict
 from coach.grading.titles import short_title, template_follow_up
 from coach.language import Language, detect_language
 from ingest.keypoints import sentences
@@ -83,7 +83,7 @@ class Grade:
     follow_up: str
     language: Language
     off_topic: bool = False  # nothing covered and no sentence on the item's subject (its claims are not "wrong")
-    judge: dict = field(default_factory=dict)
+    judge: RubricVerdict | None = None  # the LLM's rubric verdict, when COACH_LLM_JUDGE is on
 
     def to_contract(self) -> dict:
         """The `coach grade --json` shape."""
@@ -210,9 +210,9 @@ class Grader:
             wrong = []
         coverage_score = 10.0 * float(np.mean([p.coverage for p in covered + missed]))
         score = max(0.0, coverage_score - PENALTY_PER_WRONG * len(wrong))
-        verdict = self.llm_judge(item.key_points, answer) if self.llm_judge else {}
-        if verdict:
-            score = (score + verdict["score"]) / 2
+        verdict = self.llm_judge(item.key_points, answer) if self.llm_judge else None
+        if verdict is not None:
+            score = (score + verdict.score) / 2
         grade = self._finish(item, score, covered, missed, wrong, unsupported, language)
         grade.judge = verdict
         grade.off_topic = off_topic

@@ -11,13 +11,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from coach.errors import LLMUnavailable
 from coach.llm.client import LLMClient
 from coach.llm.prompts import judge_messages
 from coach.llm.sampling import SamplingSettings
 
-Judge = Callable[[list[str], str], dict]
+
+@dataclass(frozen=True)
+class RubricVerdict:
+    score: float  # 0..10
+    wrong_claims: list[str]
+
+
+Judge = Callable[[list[str], str], "RubricVerdict | None"]
 VERDICT_SCHEMA = {
     "type": "object",
     "properties": {"score": {"type": "number", "minimum": 0, "maximum": 10},
@@ -28,27 +36,27 @@ VERDICT_SCHEMA = {
 _JSON = re.compile(r"\{.*\}", re.S)
 
 
-def parse_verdict(text: str) -> dict:
-    """{"score": 0..10, "wrong_claims": [str]} or {} when the text is not such a verdict."""
+def parse_verdict(text: str) -> RubricVerdict | None:
+    """The verdict in the text, or None when the text holds no valid one."""
     match = _JSON.search(text)
     try:
         verdict = json.loads(match.group(0)) if match else {}
     except ValueError:
-        return {}
+        return None
     score = verdict.get("score") if isinstance(verdict, dict) else None
-    if not isinstance(score, (int, float)) or not 0 <= score <= 10:
-        return {}
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 10:
+        return None
     claims = verdict.get("wrong_claims", [])
-    return {"score": float(score), "wrong_claims": [str(c) for c in claims] if isinstance(claims, list) else []}
+    return RubricVerdict(float(score), [str(c) for c in claims] if isinstance(claims, list) else [])
 
 
 def llm_judge(client: LLMClient) -> Judge:
     sampling = SamplingSettings(temperature=0.0, seed=0, max_tokens=300, repetition_penalty=1.0)
 
-    def judge(key_points: list[str], answer: str) -> dict:
+    def judge(key_points: list[str], answer: str) -> RubricVerdict | None:
         try:
             return parse_verdict(client.chat(judge_messages(key_points, answer), sampling, VERDICT_SCHEMA).text)
         except LLMUnavailable:
-            return {}
+            return None
 
     return judge

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from coach.lab.diversity import diversity
+from coach.lab.diversity import Diversity, diversity
 from coach.llm.client import LLMClient, TokenLogprob
 from coach.llm.sampling import SamplingSettings
 
@@ -18,10 +18,33 @@ def prompt_messages(prompt: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": prompt}]
 
 
-@dataclass
+@dataclass(frozen=True)
+class GridRun:
+    text: str
+    sampling: SamplingSettings
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One (temperature, top-k) setting and how varied its samples were."""
+
+    temperature: float
+    top_k: int
+    diversity: Diversity
+
+    def to_dict(self) -> dict:
+        return {"temperature": self.temperature, "top_k": self.top_k, **self.diversity.to_dict()}
+
+
+@dataclass(frozen=True)
 class GridResult:
-    runs: list[dict]
-    diversity: list[dict]
+    runs: list[GridRun]
+    cells: list[GridCell]
+
+    def to_dict(self) -> dict:
+        """The `coach sample --grid --json` shape."""
+        return {"runs": [{"text": run.text, "sampling": run.sampling.model_dump()} for run in self.runs],
+                "diversity": [cell.to_dict() for cell in self.cells]}
 
 
 def sample(client: LLMClient, prompt: str, sampling: SamplingSettings, embed: Embed) -> dict:
@@ -36,7 +59,8 @@ def grid(client: LLMClient, prompt: str, base: SamplingSettings, embed: Embed,
          temperatures: tuple[float, ...] = DEFAULT_TEMPERATURES, top_ks: tuple[int, ...] = DEFAULT_TOP_KS,
          samples: int = 4) -> GridResult:
     """Every (temperature, top-k) cell: `samples` completions with fixed seeds, and one diversity row."""
-    runs, rows = [], []
+    runs: list[GridRun] = []
+    cells: list[GridCell] = []
     for temperature in temperatures:
         for top_k in top_ks:
             texts = []
@@ -45,9 +69,9 @@ def grid(client: LLMClient, prompt: str, base: SamplingSettings, embed: Embed,
                                                   "seed": (base.seed or 0) + offset})
                 text = client.chat(prompt_messages(prompt), setting).text
                 texts.append(text)
-                runs.append({"text": text, "sampling": setting.model_dump()})
-            rows.append({"temperature": temperature, "top_k": top_k, **diversity(texts, embed).to_dict()})
-    return GridResult(runs, rows)
+                runs.append(GridRun(text, setting))
+            cells.append(GridCell(temperature, top_k, diversity(texts, embed)))
+    return GridResult(runs, cells)
 
 
 def beam_vs_greedy(client: LLMClient, prompt: str, base: SamplingSettings, beams: int = 3) -> dict:
