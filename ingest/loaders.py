@@ -128,6 +128,14 @@ def _docx_to_text(path: Path) -> str:
     return "\n".join(lines)
 
 
+def check_size(name: str, size: int, max_mb: int) -> None:
+    """Empty and over-limit files are refused before they are read (or, from the UI, saved)."""
+    if size == 0:
+        raise IngestError(f"{name} is empty.")
+    if size > max_mb * 1024 * 1024:
+        raise IngestError(f"{name} is {size / 1024 / 1024:.0f} MB, over the {max_mb} MB upload limit (COACH_MAX_FILE_MB).")
+
+
 def read_text(path: Path, max_mb: int) -> str:
     """Read one supported file as text; every failure is an IngestError with one clear sentence."""
     if not path.exists():
@@ -138,13 +146,7 @@ def read_text(path: Path, max_mb: int) -> str:
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise IngestError(f"{path.name} has an unsupported type '{suffix or '(none)'}'; supported: {kinds}.")
-    size = path.stat().st_size
-    if size == 0:
-        raise IngestError(f"{path.name} is empty.")
-    if size > max_mb * 1024 * 1024:
-        raise IngestError(
-            f"{path.name} is {size / 1024 / 1024:.0f} MB, over the {max_mb} MB upload limit (COACH_MAX_FILE_MB)."
-        )
+    check_size(path.name, path.stat().st_size, max_mb)
     try:
         if suffix == ".pdf":
             text = _pdf_to_text(path)

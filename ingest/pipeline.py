@@ -12,7 +12,6 @@ from ingest.items import parse_items
 from ingest.loaders import SUPPORTED_SUFFIXES, read_text
 from ingest.models import Corpus, Document
 
-
 _NO_QUESTIONS = ("no interview questions I can find "
                  "(expected headings like '问题一:', 'Q1.', '1. …?' or Markdown '## …')")
 
