@@ -71,7 +71,7 @@ def relevance_command(
     from safetensors.torch import save_file
 
     from coach.grading.judge import RELEVANCE_FILE, load_judge
-    from coach.grading.judge_data import load_splits
+    from coach.grading.judge_data import load_splits, question_examples
     from coach.grading.training import (
         fit_relevance,
         relevance_accuracy,
@@ -80,15 +80,17 @@ def relevance_command(
     from index.embedders import bundled_e5_dir
 
     base = bundled_e5_dir(get_settings().models_dir)
-    splits = load_splits()
+    splits, questions = load_splits(), question_examples()
     judge = load_judge(base, weights)
-    with console.status(f"reading {2 * pairs} pairs…"):
-        head = fit_relevance(judge, relevance_examples(splits["train"], pairs))
+    examples = relevance_examples(splits["train"], pairs) + questions["train"]
+    with console.status(f"reading {len(examples)} pairs…"):
+        head = fit_relevance(judge, examples)
     save_file({k: v.contiguous() for k, v in head.items()}, str(weights / RELEVANCE_FILE))
     fitted = load_judge(base, weights)
-    metrics = {"train_examples": 2 * pairs,
+    metrics = {"train_examples": len(examples), "train_questions": len(questions["train"]),
                **{f"{name}_accuracy": relevance_accuracy(fitted, relevance_examples(splits[name], 300))
-                  for name in ("dev", "test")}}
+                  for name in ("dev", "test")},
+               **{f"{name}_question_accuracy": relevance_accuracy(fitted, questions[name]) for name in ("dev", "test")}}
     card = weights / "README.md"
     if card.exists():
         kept = card.read_text("utf-8").split("\n## Relevance head")[0].rstrip()
@@ -96,15 +98,20 @@ def relevance_command(
 
 ## Relevance head
 
-A logistic head on the same pooled features (`{RELEVANCE_FILE}`, fp32, {2 * pairs} examples of the
+A logistic head on the same pooled features (`{RELEVANCE_FILE}`, fp32, {len(examples)} examples of the
 training topics): does a text bear on a note's topic at all (any label on the same topic, versus a
-claim of another topic)? The tutor declines when no retrieved note bears on the question.
-Accuracy on balanced examples of unseen topics: dev {metrics['dev_accuracy']}, test {metrics['test_accuracy']}.
+claim of another topic; and a question against the note that answers it, versus a note of another
+topic, {metrics['train_questions']} of them, from `eval/data/judge/questions/`)? The tutor declines when no
+retrieved note bears on the question; the grader calls an answer off-topic when none of its sentences
+bears on the item's notes.
+Accuracy on balanced examples of unseen topics: claims dev {metrics['dev_accuracy']}, test {metrics['test_accuracy']};
+questions dev {metrics['dev_question_accuracy']}, test {metrics['test_question_accuracy']}.
 """, "utf-8")
     if as_json:
         emit_json(metrics)
     else:
-        console.print(f"relevance head: dev accuracy {metrics['dev_accuracy']}, test accuracy {metrics['test_accuracy']}")
+        console.print(f"relevance head: claims dev {metrics['dev_accuracy']}, test {metrics['test_accuracy']}; "
+                      f"questions dev {metrics['dev_question_accuracy']}, test {metrics['test_question_accuracy']}")
 
 
 @judge_app.command("train")

@@ -102,6 +102,27 @@ def build_pairs(rows: Iterable[dict], seed: int = 13) -> list[Pair]:
     return list(pairs.values())
 
 
+def question_examples(directory: Path = DATA_DIR, seed: int = 13) -> dict[Split, list[tuple[str, str, int]]]:
+    """Relevance examples for questions (questions/*.jsonl, written for the topics' notes): the note
+    that answers a question, in either language, bears on it (1); a note of another topic does not (0).
+    Split by the question's topic, like the pairs."""
+    notes = read_notes(directory)
+    by_english = {row["note"]["en"]: row for row in notes}
+    rng = random.Random(seed)
+    out: dict[Split, list[tuple[str, str, int]]] = {"train": [], "dev": [], "test": []}
+    for path in sorted((directory / "questions").glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            answer = by_english[row["note_en"]]
+            stranger = rng.choice([n for n in notes if n["topic"] != row["topic"]])
+            for lang in ("zh", "en"):
+                out[split_of(row["topic"])].append((answer["note"][lang], row["question"], 1))
+                out[split_of(row["topic"])].append((stranger["note"][lang], row["question"], 0))
+    return out
+
+
 def load_splits(directory: Path = DATA_DIR) -> dict[Split, list[Pair]]:
     splits: dict[Split, list[Pair]] = {"train": [], "dev": [], "test": []}
     for pair in build_pairs(read_notes(directory)):

@@ -144,7 +144,8 @@ the top {TRAINED_LAYERS} encoder layers and the 3-way head over mean-pooled toke
   spoken), single-edit falsifications (swapped roles, reversed direction, wrong component, wrong
   number, negation, swapped use-case) and neutral on-topic claims; each claim paired with the note in
   both languages, the two languages of a note as a translation pair, one claim of another topic as an
-  off-topic neutral. Split by topic (a hash of the name).
+  off-topic neutral; a note against itself and against one of its own clauses, and a falsification
+  against itself, as entailment (a copy agrees with what it copies). Split by topic (a hash of the name).
 - **Splits:** train {metrics['pairs']} pairs on {len(split_topics['train'])} topics; dev {dev['all']['pairs']} pairs on
   {', '.join(split_topics['dev'])}; test {test['all']['pairs']} pairs on {', '.join(split_topics['test'])}.
 
