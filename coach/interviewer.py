@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from coach.calibration import calibration_for
 from coach.config import CoachSettings
@@ -19,10 +19,8 @@ from coach.llm.client import LLMClient
 from coach.llm.prompts import rephrase_messages
 from coach.llm.sampling import SamplingSettings
 from coach.sessions import SessionStore
+from index.hybrid import OpenIndex
 from ingest.models import InterviewItem
-
-if TYPE_CHECKING:
-    from coach.runtime import OpenIndex
 
 Phase = Literal["answering", "follow_up", "done"]
 Order = Literal["order", "weakness", "topic"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,8 +19,8 @@ from coach.llm.client import LLMClient
 from coach.sessions import SessionStore
 from coach.tutor import Tutor
 from index.embedders import bundled_e5_dir, embedder_id, make_embedder, token_counter
-from index.hybrid import HybridRetriever
-from index.store import LoadedIndex, Manifest, build_index, load_index
+from index.hybrid import HybridRetriever, OpenIndex
+from index.store import Manifest, build_index, load_index
 from ingest.pipeline import ingest_paths
 
 if TYPE_CHECKING:
@@ -33,12 +32,6 @@ _indexes: dict[tuple[str, str, str], "OpenIndex"] = {}
 _graders: dict[str, Grader] = {}
 _stores: dict[str, SessionStore] = {}
 _judge: list = []  # [models_dir, Judge] once loaded
-
-
-@dataclass
-class OpenIndex:
-    loaded: LoadedIndex
-    retriever: HybridRetriever
 
 
 def embedder(settings: CoachSettings, report: Callable[[str], None] = lambda _: None) -> BaseEmbedding:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from index.bm25 import BigramBM25
 from index.models import Hit
 from index.store import LoadedIndex
@@ -41,3 +43,11 @@ class HybridRetriever:
                             text=chunk.text, source=chunk.source, chunk_id=chunk.id,
                             dense_similarity=round(similarity.get(chunk_id, 0.0), 4)))
         return hits
+
+
+@dataclass(frozen=True)
+class OpenIndex:
+    """A loaded index with its retriever: what the engine works on."""
+
+    loaded: LoadedIndex
+    retriever: HybridRetriever
