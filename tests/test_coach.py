@@ -139,7 +139,7 @@ def test_the_tutor_shows_only_what_the_notes_support(seed_index, settings, llm, 
 
 
 def test_out_of_scope_questions_are_declined_in_both_languages(seed_index, settings) -> None:
-    """The issue's own example is declined; of the unrelated questions (zh and en) 6 of 8 were measured."""
+    """The issue's own example is declined; of the unrelated questions (zh and en) 7 of 8 were measured."""
     assert runtime.judge(settings).has_relevance
     tutor = runtime.tutor("seed", settings)
     assert tutor.prepare("Kubernetes 的存活探针应该怎么配置？", [])[3]

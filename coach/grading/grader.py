@@ -45,10 +45,10 @@ FLIP_CANDIDATES = 5  # note sentences nearest the answer sentence that are tried
 NEGATION_CANDIDATES = 1  # a negation is only moved onto the note the sentence is closest to
 # The trained judge reads the answer parts the embedder puts nearest each key point, and a point it finds
 # restated counts even where the cosine band missed it (across languages, in short answers). Band on its
-# entailment probability: at 0.95 its precision on the judge's dev split is 0.977. A looser band (0.5,
-# 0.85: precision 0.95) scored cross-language and short answers much closer to right but lifted partial
-# answers above wrong ones less often (eval/results/eval.json, "grader_judge_bands"), so it is not used.
-JUDGE_BAND = (0.95, 0.99)
+# entailment probability: from 0.98 its precision on the judge's dev split is 0.98. Looser bands (0.97:
+# precision 0.975) score cross-language and short answers closer to right but lift partial answers above
+# strong and wrong ones more often (eval/results/eval.json, "grader_judge_bands"), so they are not used.
+JUDGE_BAND = (0.98, 0.995)
 JUDGE_CANDIDATES = 2  # answer parts per key point the judge reads
 OFF_TOPIC_CANDIDATES = 3  # reference sentences nearest each answer sentence that the relevance head reads
 EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
