@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -165,7 +166,7 @@ def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
         shown = [_strip_quote(s) for s in _model_sentences(result.answer.removeprefix(NOTES_ONLY[result.language]))]
         shown_checked = check_sentences(judge, grader.embed, shown, notes, result.language)
         row = rows.setdefault(case["lang"], {k: [] for k in ("shown", "shown_embedding", "model", "kept", "notes",
-                                                              "citation")})
+                                                              "citation", "quotes_on_item")})
         row["shown"].append(float(np.mean([c.supported or _quoted(c.text, notes) for c in shown_checked]))
                             if shown_checked else 1.0)
         row["shown_embedding"].append(_faithfulness(grader, " ".join(shown), result.citations))
@@ -173,6 +174,10 @@ def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
         row["kept"].append(sum(c.supported for c in result.checked) / max(1, len(result.checked)))
         row["notes"].append(float(result.source == "notes"))
         row["citation"].append(float(bool(result.citations) and result.citations[0].item_id == case["item_id"]))
+        if result.from_notes:  # the notes' sentences offered as the answer: from the question's own item?
+            cited = [int(m.group(1)) for q in result.from_notes if (m := re.search(r"\[(\d+)\]$", q))]
+            row["quotes_on_item"].append(float(np.mean([result.citations[n - 1].item_id == case["item_id"]
+                                                        for n in cited])) if cited else 0.0)
     out: dict = {"questions": len(cases), "model": client.model, "judge_reads_faithfulness": True}
     for lang, row in rows.items():
         out.update({f"{lang}_{key}": round(float(np.mean(values)), 4) for key, values in row.items()})
@@ -182,7 +187,8 @@ def tutor(index_name: str, settings: CoachSettings, limit: int = 10) -> dict:
                 "model_faithfulness": round(float(np.mean(everything["model"])), 4),
                 "kept_share": round(float(np.mean(everything["kept"])), 4),
                 "notes_fallback_share": round(float(np.mean(everything["notes"])), 4),
-                "citation_correctness": round(float(np.mean(everything["citation"])), 4)})
+                "citation_correctness": round(float(np.mean(everything["citation"])), 4),
+                "quotes_on_item": round(float(np.mean(everything["quotes_on_item"])), 4)})
     return out
 
 
