@@ -230,3 +230,15 @@ def test_embedding_cache_is_bounded_and_keeps_results(seed_index, settings, monk
         small.grade(item, f"第 {n} 个回答：LoRA 冻结原权重，只训练 {n + 2} 秩的矩阵。", chunks)
     assert len(small._cache) <= 40
     assert small.grade(item, answer, chunks).score == first == runtime.grader(settings).grade(item, answer, chunks).score
+
+
+@pytest.mark.parametrize("point, title", [
+    ("Data: subclass torch.utils.data.Dataset and wrap it in a DataLoader.", "Data"),
+    ("Gradients are stored only for the adapter matrices.", "Gradients are stored only for the…"),
+    ("零卷积层: 初始权重为零，训练开始时不影响主干网络。", "零卷积层"),
+    ("LoRA通过在预训练模型的权重矩阵上添加低秩的适应性层,极大地减少了需要更新的参数数量。", "LoRA通过在预训练模型的权重矩…"),
+])
+def test_a_point_title_is_a_few_words_and_says_when_it_was_cut(point: str, title: str) -> None:
+    from coach.grading.titles import short_title
+
+    assert short_title(point) == title
