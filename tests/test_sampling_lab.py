@@ -81,3 +81,15 @@ def test_sample_grid_cli_shape(llm) -> None:
         payload["diversity"][0])
     assert [(r["temperature"], r["top_k"]) for r in payload["diversity"]] == [
         (t, k) for t in (0.0, 0.7, 1.5) for k in (1, 10, 100)]
+
+
+@pytest.mark.slow
+def test_sample_one_setting_with_beam_search_cli_shape(llm) -> None:
+    """One setting: n runs from one request, their diversity as one record, and greedy beside 3 beams."""
+    result = CliRunner().invoke(app, ["sample", "Name a colour.", "--n", "2", "--max-tokens", "8", "--temperature",
+                                      "0.9", "--seed", "3", "--beam", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert len(payload["runs"]) == 2 and all(run["sampling"]["temperature"] == 0.9 for run in payload["runs"])
+    assert payload["runs"][0]["seconds"] > 0 and {"distinct_2", "self_bleu"} <= set(payload["diversity"])
+    assert isinstance(payload["beam_search"]["greedy"], str) and len(payload["beam_search"]["beams"]) == 3

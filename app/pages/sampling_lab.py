@@ -73,7 +73,7 @@ if result:
     if beam:
         left, right = st.columns(2)
         left.markdown("**greedy**")
-        left.caption(beam["greedy"])
+        left.caption(beam.greedy)
         right.markdown("**beam search**")
-        for text in beam["beams"]:
+        for text in beam.beams:
             right.caption(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -49,9 +50,9 @@ def sample(prompt: Annotated[str, typer.Argument(help="The prompt to sample.")],
         result = grid(client, prompt, base.model_copy(update={"n": 1}), embed, samples=n)
         payload = result.to_dict()
     else:
-        payload = sample_once(client, prompt, base, embed)
+        payload = sample_once(client, prompt, base, embed).to_dict()
     if beam:
-        payload["beam_search"] = beam_vs_greedy(client, prompt, base)
+        payload["beam_search"] = asdict(beam_vs_greedy(client, prompt, base))
     if as_json:
         emit_json(payload)
         return

@@ -47,12 +47,32 @@ class GridResult:
                 "diversity": [cell.to_dict() for cell in self.cells]}
 
 
-def sample(client: LLMClient, prompt: str, sampling: SamplingSettings, embed: Embed) -> dict:
-    """n samples of one setting, with their diversity (the `coach sample` JSON)."""
+@dataclass(frozen=True)
+class SampleResult:
+    """n samples of one setting from one request, and how varied they were."""
+
+    runs: list[GridRun]
+    seconds: float
+    diversity: Diversity
+
+    def to_dict(self) -> dict:
+        """The `coach sample --json` shape."""
+        return {"runs": [{"text": run.text, "sampling": run.sampling.model_dump(), "seconds": round(self.seconds, 3)}
+                         for run in self.runs],
+                "diversity": self.diversity.to_dict()}
+
+
+@dataclass(frozen=True)
+class BeamComparison:
+    greedy: str
+    beams: list[str]
+
+
+def sample(client: LLMClient, prompt: str, sampling: SamplingSettings, embed: Embed) -> SampleResult:
+    """n samples of one setting, with their diversity."""
     result = client.chat(prompt_messages(prompt), sampling)
-    settings = sampling.model_dump()
-    return {"runs": [{"text": text, "sampling": settings, "seconds": round(result.seconds, 3)} for text in result.texts],
-            "diversity": diversity(result.texts, embed).to_dict()}
+    return SampleResult([GridRun(text, sampling) for text in result.texts], result.seconds,
+                        diversity(result.texts, embed))
 
 
 def grid(client: LLMClient, prompt: str, base: SamplingSettings, embed: Embed,
@@ -74,11 +94,11 @@ def grid(client: LLMClient, prompt: str, base: SamplingSettings, embed: Embed,
     return GridResult(runs, cells)
 
 
-def beam_vs_greedy(client: LLMClient, prompt: str, base: SamplingSettings, beams: int = 3) -> dict:
+def beam_vs_greedy(client: LLMClient, prompt: str, base: SamplingSettings, beams: int = 3) -> BeamComparison:
     greedy = client.chat(prompt_messages(prompt), base.model_copy(update={"temperature": 0.0, "n": 1}))
     beam = client.chat(prompt_messages(prompt), base.model_copy(update={"temperature": 0.0, "n": beams,
                                                                          "use_beam_search": True}))
-    return {"greedy": greedy.text, "beams": beam.texts}
+    return BeamComparison(greedy.text, beam.texts)
 
 
 def token_steps(client: LLMClient, prompt: str, base: SamplingSettings, steps: int = 12) -> list[TokenLogprob]:
