@@ -68,7 +68,7 @@ def sidebar() -> None:
     """Server status, persona, language and the sampling settings applied to every call."""
     cfg = settings()
     with st.sidebar:
-        indexes = list_indexes(cfg.home / "index")
+        indexes = list_indexes(cfg.indexes_dir)
         if indexes and "ui_language" not in st.session_state:
             opened = open_index()
             first = opened.loaded.items[0].question if opened and opened.loaded.items else ""

@@ -84,8 +84,12 @@ class CoachSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_toml_path()))
 
+    @property
+    def indexes_dir(self) -> Path:
+        return self.home / "index"
+
     def index_dir(self, name: str) -> Path:
-        return self.home / "index" / name
+        return self.indexes_dir / name
 
     @property
     def sessions_db(self) -> Path:

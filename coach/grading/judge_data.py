@@ -23,10 +23,10 @@ _CLAUSE_BREAK = re.compile(r"[，,；;：:]\s*")
 # bandwidth", "if the tokenizer changes"), and one that ends as a time or place phrase ("在 … 里") is
 # no claim: neither is entailed as said.
 _LEANING_OPENERS = re.compile(
-    r"^(?:(?:not|but|rather|instead|while|whereas|so|because|since|if|when|unless|in|for|as|which|where|and|or)\b"
-    r"|而不是|而非|不是|但是|但|而|所以|因此|因为|由于|由|如果|若|当|在|对|对于|为了|为|即|或)", re.IGNORECASE)
+    r"^(?:(?:not|but|rather|instead|while|whereas|so|because|since|when|unless|in|for|as|which|where|and|or)\b"
+    r"|而不是|而非|不是|但是|但|而|所以|因此|因为|由于|由|当|在|对|对于|为了|为|即|或)", re.IGNORECASE)
 _LEANING_ENDINGS = re.compile(r"(?:里|中|时|后|前|上|下|的话|来说|之后|之前|时候)$")
-_CONDITION_OR_QUOTE = re.compile(r"如果|若|\bif\b|['\"“”‘’]", re.IGNORECASE)
+_CONDITION_OR_QUOTE = re.compile(r"如果|若|\bif\b|['\"“”‘’]", re.IGNORECASE)  # anywhere in the clause
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ class GridRun:
     text: str
     sampling: SamplingSettings
 
+    def to_dict(self) -> dict:
+        return {"text": self.text, "sampling": self.sampling.model_dump()}
+
 
 @dataclass(frozen=True)
 class GridCell:
@@ -43,8 +46,7 @@ class GridResult:
 
     def to_dict(self) -> dict:
         """The `coach sample --grid --json` shape."""
-        return {"runs": [{"text": run.text, "sampling": run.sampling.model_dump()} for run in self.runs],
-                "diversity": [cell.to_dict() for cell in self.cells]}
+        return {"runs": [run.to_dict() for run in self.runs], "diversity": [cell.to_dict() for cell in self.cells]}
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,7 @@ class SampleResult:
 
     def to_dict(self) -> dict:
         """The `coach sample --json` shape."""
-        return {"runs": [{"text": run.text, "sampling": run.sampling.model_dump(), "seconds": round(self.seconds, 3)}
-                         for run in self.runs],
+        return {"runs": [{**run.to_dict(), "seconds": round(self.seconds, 3)} for run in self.runs],
                 "diversity": self.diversity.to_dict()}
 
 
