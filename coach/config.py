@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -37,7 +38,10 @@ class CoachSettings(BaseSettings):
     # None: the model's own prefixes ("query: " / "passage: " for e5 models).
     embed_query_instruction: str | None = None
     embed_text_instruction: str | None = None
-    embed_batch_size: int = 32
+    # The bundled e5's encoder runs under ONNX Runtime ("onnx", 1.5× faster, same vectors) or torch.
+    embed_engine: Literal["onnx", "torch"] = "onnx"
+    # Small batches: on 2 cores 8 embeds faster than 32 (less padding, warmer caches; `coach bench`).
+    embed_batch_size: int = 8
 
     # Chunking, counted in the embedder's own tokens (every chunk fits its window).
     chunk_tokens: int = 300

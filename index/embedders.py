@@ -56,21 +56,35 @@ def _conversion_is_current(target: Path, source: Path) -> bool:
             and stamp.get("weights_sha256") == weights_digest(target / "model.safetensors"))
 
 
-def bundled_e5_dir(models_dir: Path, report: Callable[[str], None] = lambda _: None) -> Path:
-    """The converted multilingual-e5-small under `models_dir`, (re)built when missing or damaged."""
+def bundled_e5_dir(models_dir: Path, report: Callable[[str], None] = lambda _: None, onnx: bool = False) -> Path:
+    """The converted multilingual-e5-small under `models_dir`, (re)built when missing or damaged, with
+    its encoder exported to ONNX when `onnx`."""
+    from index.onnx_engine import (  # torch loads only when a model does
+        export_encoder,
+        export_is_current,
+    )
+
     target = models_dir / E5_DIR_NAME
     source = bundled_e5_path()
     with _convert_lock:
         if not _conversion_is_current(target, source):
             report(f"Converting multilingual-e5-small from {source.name} (once, about 10 s)")
             convert_e5(source, target, report)
+        if onnx and not export_is_current(target):
+            report("Exporting multilingual-e5-small's encoder to ONNX (once, about 10 s)")
+            export_encoder(target)
     return target
 
 
-def resolve_model(name: str, models_dir: Path, report: Callable[[str], None] = lambda _: None) -> Path | str:
+def is_bundled_e5(name: str) -> bool:
+    return name in (BUNDLED_E5, f"intfloat/{BUNDLED_E5}")
+
+
+def resolve_model(name: str, models_dir: Path, report: Callable[[str], None] = lambda _: None,
+                  onnx: bool = False) -> Path | str:
     """A local directory for the bundled models and local paths; the name itself for a hub model."""
-    if name in (BUNDLED_E5, f"intfloat/{BUNDLED_E5}"):
-        return bundled_e5_dir(models_dir, report)
+    if is_bundled_e5(name):
+        return bundled_e5_dir(models_dir, report, onnx)
     if name in (BUNDLED_MINILM, f"sentence-transformers/{BUNDLED_MINILM}"):
         return _bundled_minilm_path()
     local = Path(name).expanduser()
@@ -86,14 +100,18 @@ def default_prefixes(name: str) -> tuple[str, str]:
     return (E5_QUERY_PREFIX, E5_PASSAGE_PREFIX) if "e5" in name.lower() else ("", "")
 
 
-def make_embedder(model: str, models_dir: Path, batch_size: int = 32, query_prefix: str | None = None,
-                  passage_prefix: str | None = None, report: Callable[[str], None] = lambda _: None) -> BaseEmbedding:
+def make_embedder(model: str, models_dir: Path, batch_size: int = 8, query_prefix: str | None = None,
+                  passage_prefix: str | None = None, report: Callable[[str], None] = lambda _: None,
+                  engine: str = "onnx") -> BaseEmbedding:
+    """llama-index's HuggingFace embedding (sentence-transformers); the bundled e5's encoder runs under
+    ONNX Runtime when `engine` is "onnx" (other models always run on torch)."""
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     default_query, default_passage = default_prefixes(model)
-    location = resolve_model(model, models_dir, report)
+    onnx = engine == "onnx" and is_bundled_e5(model)
+    location = resolve_model(model, models_dir, report, onnx)
     try:
-        return HuggingFaceEmbedding(
+        embedding = HuggingFaceEmbedding(
             model_name=str(location),
             device="cpu",
             embed_batch_size=batch_size,
@@ -105,6 +123,11 @@ def make_embedder(model: str, models_dir: Path, batch_size: int = 32, query_pref
             f"Embedding model '{model}' could not be loaded offline; download it once with internet "
             "or pass a local path (COACH_EMBED_MODEL)."
         ) from exc
+    if onnx:
+        from index.onnx_engine import ONNX_FILE, run_encoder_on_onnx
+
+        run_encoder_on_onnx(embedding._model, Path(location) / ONNX_FILE)
+    return embedding
 
 
 def token_counter(embedding: BaseEmbedding) -> Callable[[str], int]:

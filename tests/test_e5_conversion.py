@@ -72,3 +72,31 @@ def test_conversion_is_cached_and_checked(converted: Path, settings) -> None:
     rebuilt = bundled_e5_dir(settings.models_dir)
     assert json.loads((rebuilt / "conversion.json").read_text("utf-8")) == stamp
     assert np.isfinite(np.frombuffer((rebuilt / "model.safetensors").read_bytes()[-4096:], np.float32)).all()
+
+
+def test_onnx_engine_embeds_as_torch_does(settings) -> None:
+    """The default engine (the encoder under ONNX Runtime) gives torch's vectors, queries and passages."""
+    from index.embedders import make_embedder
+    from index.onnx_engine import OnnxEncoder
+
+    onnx = make_embedder("multilingual-e5-small", settings.models_dir, engine="onnx")
+    torch_model = make_embedder("multilingual-e5-small", settings.models_dir, engine="torch")
+    assert isinstance(onnx._model[0].model, OnnxEncoder) and not isinstance(torch_model._model[0].model, OnnxEncoder)
+    for name, embed in (("passage", lambda model: model.get_text_embedding_batch(TEXTS)),
+                        ("query", lambda model: [model.get_query_embedding(text) for text in TEXTS])):
+        cosine = (np.array(embed(onnx)) * np.array(embed(torch_model))).sum(axis=1)
+        assert cosine.min() >= 0.99999, (name, cosine.round(7).tolist())
+
+
+def test_onnx_export_is_cached_and_checked(settings) -> None:
+    from index.onnx_engine import ONNX_FILE, export_is_current
+
+    converted = bundled_e5_dir(settings.models_dir, onnx=True)
+    graph = converted / ONNX_FILE
+    assert export_is_current(converted)
+    mtime = graph.stat().st_mtime_ns
+    assert bundled_e5_dir(settings.models_dir, onnx=True) == converted and graph.stat().st_mtime_ns == mtime
+    graph.write_bytes(graph.read_bytes()[:-100])  # a truncated graph is noticed and re-exported
+    assert not export_is_current(converted)
+    bundled_e5_dir(settings.models_dir, onnx=True)
+    assert export_is_current(converted)
