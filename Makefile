@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 export COACH_LLM_PYTHON ?= $(CURDIR)/$(LLM_VENV)/bin/python
 
-.PHONY: install install-llm run test test-fast screenshots judge clean
+.PHONY: install install-llm run test test-fast screenshots judge language-axis clean
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,10 @@ test-fast: install
 judge: install
 	$(BIN)/coach judge train --epochs 2 --out coach/grading/judge_weights --report eval/results/judge/train-full.json
 	$(BIN)/coach judge relevance --weights coach/grading/judge_weights
+
+# Rebuild the default embedder's language axis (index/axes/) from the judge data's parallel notes (~1 min).
+language-axis: install
+	$(BIN)/python -m eval.language_axis
 
 # The README's UI screenshots: the browser test, writing into eval/results/ui/ instead of a temp folder.
 screenshots: install install-llm

@@ -11,6 +11,7 @@ from llama_index.core import Settings as LlamaSettings
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import MockLLM
 
+from coach.calibration import calibration_for
 from coach.config import CoachSettings
 from coach.errors import JudgeUnavailable
 from coach.grading.grader import Grader
@@ -20,6 +21,7 @@ from coach.sessions import SessionStore
 from coach.tutor import Tutor
 from index.embedders import bundled_e5_dir, embedder_id, make_embedder, token_counter
 from index.hybrid import HybridRetriever, OpenIndex
+from index.language_axis import language_axis
 from index.store import Manifest, build_index, load_index
 from ingest.pipeline import ingest_paths
 
@@ -58,7 +60,8 @@ def open_index(name: str, settings: CoachSettings) -> OpenIndex:
             # A re-indexed name replaces its older copy: memory holds one FAISS index per name and embedder.
             for stale in [k for k in _indexes if k[:2] == key[:2]]:
                 del _indexes[stale]
-            _indexes[key] = OpenIndex(loaded, HybridRetriever(loaded, settings.rrf_k))
+            retriever = HybridRetriever(loaded, settings.rrf_k, language_axis(settings.embed_model))
+            _indexes[key] = OpenIndex(loaded, retriever)
         return _indexes[key]
 
 
@@ -89,7 +92,7 @@ def grader(settings: CoachSettings) -> Grader:
     with _lock:
         shared = _graders.get(key)
     if shared is None:
-        shared = _graders.setdefault(key, Grader(model))
+        shared = _graders.setdefault(key, Grader(model, calibration_for(settings.embed_model)))
     if shared.judge is None:
         shared.judge = judge(settings)
     if settings.llm_judge and shared.llm_judge is None:

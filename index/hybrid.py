@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import faiss
+import numpy as np
+from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.vector_stores.faiss import FaissVectorStore
+
 from index.bm25 import BigramBM25
+from index.language_axis import without_axis
 from index.models import Hit
 from index.store import LoadedIndex
 
@@ -12,16 +18,33 @@ CANDIDATES = 20
 
 
 class HybridRetriever:
-    def __init__(self, loaded: LoadedIndex, rrf_k: int = 60) -> None:
+    def __init__(self, loaded: LoadedIndex, rrf_k: int = 60, language_axis: np.ndarray | None = None) -> None:
+        """`language_axis`: the embedder's language direction (index/language_axis.py), projected out of
+        query and chunk vectors before the dense search; None searches the stored vectors as they are."""
         self._loaded = loaded
         self._rrf_k = rrf_k
         self._by_id = {chunk.id: chunk for chunk in loaded.chunks}
         questions = {item.id: item.question for item in loaded.items}
         self._bm25 = BigramBM25([f"{questions[c.item_id]}\n{c.section}\n{c.text}" for c in loaded.chunks])
-        self._dense = loaded.vector_index.as_retriever(similarity_top_k=min(CANDIDATES, len(loaded.chunks)))
+        self._embedder = loaded.vector_index._embed_model
+        stored: FaissVectorStore = loaded.vector_index.vector_store
+        self._node_ids = loaded.vector_index.index_struct.nodes_dict  # FAISS position -> chunk id
+        self._vectors = stored.client.reconstruct_n(0, stored.client.ntotal)  # the embedder's own vectors
+        self._axis = language_axis
+        if language_axis is None:
+            self._search = stored
+        else:
+            neutral = faiss.IndexFlatIP(self._vectors.shape[1])
+            neutral.add(without_axis(self._vectors, language_axis))
+            self._search = FaissVectorStore(faiss_index=neutral)
 
     def dense(self, query: str) -> list[tuple[str, float]]:
-        return [(n.node.node_id, float(n.score or 0.0)) for n in self._dense.retrieve(query)]
+        """Chunks ranked by the (language-neutral) search, each with its plain cosine to the query."""
+        vector = np.asarray(self._embedder.get_query_embedding(query), dtype=np.float32)
+        probe = vector if self._axis is None else without_axis(vector, self._axis)[0]
+        found = self._search.query(VectorStoreQuery(query_embedding=probe.tolist(),
+                                                     similarity_top_k=min(CANDIDATES, len(self._loaded.chunks))))
+        return [(self._node_ids[position], float(self._vectors[int(position)] @ vector)) for position in found.ids]
 
     def sparse(self, query: str) -> list[tuple[str, float]]:
         return [(self._loaded.chunks[i].id, score) for i, score in self._bm25.search(query, CANDIDATES)]

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coach import runtime
+from coach.calibration import calibration_for
 from coach.cli import app
 from coach.grading.llm_judge import RubricVerdict
 from tests.conftest import read_jsonl
@@ -221,7 +222,7 @@ def test_embedding_cache_is_bounded_and_keeps_results(seed_index, settings, monk
     from coach.grading import grader as grader_module
 
     monkeypatch.setattr(grader_module, "EMBEDDING_CACHE_SIZE", 40)
-    small = grader_module.Grader(runtime.embedder(settings))
+    small = grader_module.Grader(runtime.embedder(settings), calibration_for(settings.embed_model))
     item = seed_index.loaded.item(1)
     chunks = [c for c in seed_index.loaded.chunks if c.item_id == 1]
     answer = "LoRA 主要节省显存：只训练低秩矩阵，梯度和优化器状态大幅减少。"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from coach.calibration import Calibration
 from coach.grading.contradiction import conflicts, reverses_what_notes_stress
 from coach.grading.flips import flipped_notes, negated_notes
 from coach.grading.llm_judge import Judge, RubricVerdict
@@ -29,18 +30,9 @@ from ingest.models import Chunk, InterviewItem
 if TYPE_CHECKING:
     from coach.grading.judge import Judge as AnswerJudge
 
-# Cosine bands of multilingual-e5 (calibrated on eval/data/grader_agreement.jsonl, checked on
-# grader_calibration.jsonl): below the low end a key point is absent, above the high end it is fully
-# there. Cross-language pairs sit ~0.08 lower.
-SAME_LANGUAGE_BAND = (0.90, 0.95)
-CROSS_LANGUAGE_BAND = (0.81, 0.86)
-ALIGN_MARGIN = 0.02  # above the band's low end: a sentence that makes the same kind of claim
+# The embedder's cosine bands and margins are in coach/calibration.py.
 POINTS_PER_SENTENCE = 2  # one sentence can carry at most two key points
 PENALTY_PER_WRONG = 2.5
-# An answer sentence closer to a flipped note than to every real one (by this much) contradicts it.
-# The largest gap seen for a correct answer on the seed and calibration sets was 0.0007; the float noise
-# measured between CPUs, thread counts and batchings is <= 3e-7 (eval/noise.py), ~5000x below.
-FLIP_MARGIN = 0.0015
 FLIP_CANDIDATES = 5  # note sentences nearest the answer sentence that are tried flipped
 NEGATION_CANDIDATES = 1  # a negation is only moved onto the note the sentence is closest to
 # The trained judge reads the answer parts the embedder puts nearest each key point, and a point it finds
@@ -109,19 +101,15 @@ def _clauses(sentence: str) -> list[str]:
     return [sentence, *(p for p in parts + pairs if len(p) >= 8)]
 
 
-def _band(text: str, language: Language) -> tuple[float, float]:
-    """The cosine band for matching an answer in `language` against `text`."""
-    return SAME_LANGUAGE_BAND if detect_language(text) == language else CROSS_LANGUAGE_BAND
-
-
 def _answer_sentences(answer: str) -> list[str]:
     found = sentences(answer)
     return found or ([answer.strip()] if answer.strip() else [])
 
 
 class Grader:
-    def __init__(self, embedder: BaseEmbedding) -> None:
+    def __init__(self, embedder: BaseEmbedding, calibration: Calibration) -> None:
         self._embedder = embedder
+        self._calibration = calibration
         # Key points and reference sentences repeat on every grade; answers mostly don't. Least recently
         # used entries go first, so a long-running UI stays at a few tens of MB.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -149,6 +137,11 @@ class Grader:
         vectors = self.embed([a, b])
         return float(vectors[0] @ vectors[1])
 
+    def _band(self, text: str, language: Language) -> tuple[float, float]:
+        """The cosine band for matching an answer in `language` against `text`."""
+        same = detect_language(text) == language
+        return self._calibration.same_language_band if same else self._calibration.cross_language_band
+
     def grade(self, item: InterviewItem, answer: str, chunks: list[Chunk]) -> Grade:
         language = detect_language(answer, default="zh" if detect_language(item.question) == "zh" else "en")
         answer_sentences = _answer_sentences(answer)
@@ -159,18 +152,18 @@ class Grader:
             return self._finish(item, 0.0, [], missed, [], [], language)
 
         # Bands per key point: a bilingual document holds points in either language.
-        bands = np.array([_band(point, language) for point in item.key_points]).reshape(-1, 2)
+        bands = np.array([self._band(point, language) for point in item.key_points]).reshape(-1, 2)
         answers = self.embed(answer_sentences)
         points = self.embed(item.key_points)
         references = self.embed(reference_sentences)
         to_reference = answers @ references.T
-        reference_low = np.array([_band(sentence, language)[0] for sentence in reference_sentences])
+        reference_low = np.array([self._band(sentence, language)[0] for sentence in reference_sentences])
 
         wrong: list[WrongClaim] = []
         wrong_rows: set[int] = set()
         for row, sentence in enumerate(answer_sentences):
             best = int(np.argmax(to_reference[row]))
-            aligned = to_reference[row, best] >= reference_low[best] + ALIGN_MARGIN
+            aligned = to_reference[row, best] >= reference_low[best] + self._calibration.align_margin
             on_topic = to_reference[row, best] >= reference_low[best]
             flipped_from = (self._closer_to_a_flipped_note(answers[row], to_reference[row], sentence, reference_sentences)
                             if on_topic else None)
@@ -252,14 +245,14 @@ class Grader:
     def _closer_to_a_flipped_note(self, answer: np.ndarray, to_reference: np.ndarray, sentence: str,
                                   reference_sentences: list[str]) -> int | None:
         """The note sentence whose flipped form (an opposite swapped in, or the answer's negation moved
-        onto it) the answer sentence is closer to than to any real note sentence, by FLIP_MARGIN: the
+        onto it) the answer sentence is closer to than to any real note sentence, by the flip margin: the
         answer says the opposite of it."""
         best_real = float(to_reference.max())
         for rank, index in enumerate(np.argsort(-to_reference)[:FLIP_CANDIDATES]):
             flipped = flipped_notes(sentence, reference_sentences[index])
             if rank < NEGATION_CANDIDATES:  # a negation is only tried on the notes the sentence is about
                 flipped += negated_notes(sentence, reference_sentences[index])
-            if flipped and float((self.embed(flipped) @ answer).max()) > best_real + FLIP_MARGIN:
+            if flipped and float((self.embed(flipped) @ answer).max()) > best_real + self._calibration.flip_margin:
                 return int(index)
         return None
 
