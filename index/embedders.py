@@ -71,7 +71,7 @@ def bundled_e5_dir(models_dir: Path, report: Callable[[str], None] = lambda _: N
             report(f"Converting multilingual-e5-small from {source.name} (once, about 10 s)")
             convert_e5(source, target, report)
         if onnx and not export_is_current(target):
-            report("Exporting multilingual-e5-small's encoder to ONNX (once, about 10 s)")
+            report("Exporting multilingual-e5-small's encoder to ONNX and fusing it (once, about 25 s)")
             export_encoder(target)
     return target
 

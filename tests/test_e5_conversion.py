@@ -94,6 +94,7 @@ def test_onnx_export_is_cached_and_checked(settings) -> None:
     converted = bundled_e5_dir(settings.models_dir, onnx=True)
     graph = converted / ONNX_FILE
     assert export_is_current(converted)
+    assert json.loads((converted / "onnx/export.json").read_text("utf-8"))["fused"]  # attention fused: the fast graph
     mtime = graph.stat().st_mtime_ns
     assert bundled_e5_dir(settings.models_dir, onnx=True) == converted and graph.stat().st_mtime_ns == mtime
     graph.write_bytes(graph.read_bytes()[:-100])  # a truncated graph is noticed and re-exported
