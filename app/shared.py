@@ -11,7 +11,7 @@ from app.i18n import t
 from coach import runtime
 from coach.config import CoachSettings, get_settings
 from coach.errors import USER_ERRORS, LLMUnavailable
-from coach.language import detect_language
+from ingest.language import detect_language
 from coach.llm.client import LLMClient
 from coach.llm.prompts import PERSONAS
 from coach.llm.sampling import SamplingSettings

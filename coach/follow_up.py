@@ -11,7 +11,7 @@ from collections.abc import Callable
 from coach.errors import LLMUnavailable
 from coach.grading.judge import Judge
 from coach.grading.titles import short_title, template_follow_up
-from coach.language import Language, detect_language
+from ingest.language import Language, detect_language
 from coach.llm.client import LLMClient
 from coach.llm.prompts import follow_up_messages
 from coach.llm.sampling import SamplingSettings

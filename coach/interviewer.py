@@ -14,7 +14,7 @@ from coach.follow_up import write_follow_up
 from coach.grading.grader import Grade, Grader
 from coach.grading.judge import Judge
 from coach.grading.titles import short_title
-from coach.language import Language, detect_language
+from ingest.language import Language, detect_language
 from coach.llm.client import LLMClient
 from coach.llm.prompts import rephrase_messages
 from coach.llm.sampling import SamplingSettings

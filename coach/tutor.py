@@ -18,7 +18,7 @@ from coach.config import CoachSettings
 from coach.errors import InputTooLong, check_length
 from coach.grading.judge import Judge
 from coach.grading.verify import CheckedSentence, Note, check_sentences
-from coach.language import Language, detect_language
+from ingest.language import Language, detect_language
 from coach.llm.client import LLMClient
 from coach.llm.guard import REMOVED, neutralize
 from coach.llm.prompts import tutor_messages

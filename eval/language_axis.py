@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 
 from coach import runtime
 from coach.config import get_settings
+from coach.grading.judge_data import read_notes
 from index.language_axis import axis_path, fit_language_axis
-
-JUDGE_DATA = Path(__file__).parent / "data" / "judge"
-
 
 def parallel_notes() -> list[tuple[str, str]]:
     """(zh, en) for every note of every judge topic, in file order."""
-    pairs = []
-    for path in sorted(JUDGE_DATA.glob("*.jsonl")):
-        for line in path.read_text("utf-8").splitlines():
-            note = json.loads(line)["note"]
-            pairs.append((note["zh"], note["en"]))
-    return pairs
+    return [(row["note"]["zh"], row["note"]["en"]) for row in read_notes()]
 
 
 def main() -> None:

@@ -24,9 +24,10 @@ def jsonl(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines() if line.strip()]
 
 
-def retrieval(index_name: str, dataset: str, settings: CoachSettings) -> dict:
+def retrieval(index_name: str, dataset: str | list[dict], settings: CoachSettings) -> dict:
+    """hit@1 / hit@3 / MRR per retriever and language; `dataset` names a file in eval/data or is the cases."""
     retriever = runtime.open_index(index_name, settings).retriever
-    cases = jsonl(dataset)
+    cases = jsonl(dataset) if isinstance(dataset, str) else dataset
     out: dict = {}
     for mode in ("dense", "bm25", "hybrid"):
         for lang in ("zh", "en", "all"):

@@ -1,4 +1,12 @@
-"""Dense (FAISS) + BM25 retrieval fused by reciprocal rank, returning hits with citations."""
+"""Dense (FAISS) + BM25 retrieval fused by reciprocal rank, returning hits with citations.
+
+BM25 matches words, so it is blind between a query and a chunk in different languages: an English
+question on Chinese notes finds, lexically, only the English pages beside them, and plain fusion let
+those pages outrank notes that the dense search had ranked first. For a chunk in another language
+than the query, the lexical term of the fusion is therefore the chunk's dense term (the one channel
+that can read across the two languages), so both channels' evidence counts for every chunk. Measured
+on project-written sets, never the seed: Chinese notes of the judge topics among 150 python3-doc pages,
+260 zh / en questions, hit@1 / hit@3 0.750 / 0.865 -> 0.800 / 0.908 (eval/results/eval.json)."""
 
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ from index.bm25 import BigramBM25
 from index.language_axis import without_axis
 from index.models import Hit
 from index.store import LoadedIndex
+from ingest.language import detect_language
 
 CANDIDATES = 20
 
@@ -24,6 +33,7 @@ class HybridRetriever:
         self._loaded = loaded
         self._rrf_k = rrf_k
         self._by_id = {chunk.id: chunk for chunk in loaded.chunks}
+        self._language = {chunk.id: detect_language(chunk.text) for chunk in loaded.chunks}
         questions = {item.id: item.question for item in loaded.items}
         self._bm25 = BigramBM25([f"{questions[c.item_id]}\n{c.section}\n{c.text}" for c in loaded.chunks])
         self._embedder = loaded.vector_index._embed_model
@@ -49,16 +59,23 @@ class HybridRetriever:
     def sparse(self, query: str) -> list[tuple[str, float]]:
         return [(self._loaded.chunks[i].id, score) for i, score in self._bm25.search(query, CANDIDATES)]
 
+    def _fuse(self, dense: list[tuple[str, float]], sparse: list[tuple[str, float]], language: str) -> dict[str, float]:
+        """Reciprocal-rank fusion; a chunk in another language than the query takes its dense term in
+        place of the lexical one, which cannot see it (module docstring)."""
+        dense_term = {chunk_id: 1.0 / (self._rrf_k + rank) for rank, (chunk_id, _) in enumerate(dense, start=1)}
+        lexical_term = {chunk_id: 1.0 / (self._rrf_k + rank) for rank, (chunk_id, _) in enumerate(sparse, start=1)}
+        if not dense_term or not lexical_term:  # one channel only ('dense' or 'bm25' mode)
+            return {**dense_term, **lexical_term}
+        return {chunk_id: dense_term.get(chunk_id, 0.0)
+                + (lexical_term.get(chunk_id, 0.0) if self._language[chunk_id] == language else dense_term.get(chunk_id, 0.0))
+                for chunk_id in dict.fromkeys([*dense_term, *lexical_term])}  # a fixed order for ties
+
     def retrieve(self, query: str, k: int = 4, mode: str = "hybrid") -> list[Hit]:
         """mode: 'hybrid' (default), 'dense' or 'bm25' (the latter two for evaluation)."""
         dense = self.dense(query) if mode in ("hybrid", "dense") else []
         sparse = self.sparse(query) if mode in ("hybrid", "bm25") else []
         similarity = dict(dense)
-        fused: dict[str, float] = {}
-        for ranking in (dense, sparse):
-            for rank, (chunk_id, _) in enumerate(ranking, start=1):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self._rrf_k + rank)
-        ordered = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        ordered = sorted(self._fuse(dense, sparse, detect_language(query)).items(), key=lambda kv: -kv[1])[:k]
         hits = []
         for rank, (chunk_id, score) in enumerate(ordered, start=1):
             chunk = self._by_id[chunk_id]

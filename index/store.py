@@ -38,6 +38,12 @@ def _node(chunk: Chunk, question: str) -> TextNode:
     )
 
 
+def embedded_texts(corpus: Corpus) -> list[str]:
+    """What the embedder reads for each chunk: its question and section, then its text."""
+    questions = {item.id: item.question for item in corpus.items}
+    return [_node(chunk, questions[chunk.item_id]).get_content(metadata_mode="embed") for chunk in corpus.chunks]
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What an index holds and how it was built, written beside it and checked when it is loaded."""
@@ -96,7 +102,7 @@ def build_index(
     started = time.perf_counter()
     questions = {item.id: item.question for item in corpus.items}
     nodes = [_node(chunk, questions[chunk.item_id]) for chunk in corpus.chunks]
-    texts = [node.get_content(metadata_mode="embed") for node in nodes]
+    texts = embedded_texts(corpus)
     vectors: list[list[float]] = [[] for _ in texts]
     batch = max(1, batch_size)
     by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths share a batch: less padding

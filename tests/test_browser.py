@@ -130,7 +130,7 @@ def test_ask_shows_only_checked_sentences_with_citations(page, streamlit_url, sh
 def test_ask_in_english_after_the_language_switch(page, streamlit_url, shots: Path) -> None:
     """The sidebar's switch turns the page to English, and an English question gets an English answer
     (the model's checked sentences, or the notes quoted under an English header), cited."""
-    from coach.language import detect_language
+    from ingest.language import detect_language
 
     page.goto(f"{streamlit_url}/ask")
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()

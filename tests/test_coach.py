@@ -11,7 +11,7 @@ from coach import runtime
 from coach.cli import app
 from coach.export import export_json, export_markdown
 from coach.grading.titles import template_follow_up
-from coach.language import detect_language
+from ingest.language import detect_language
 from coach.llm.sampling import SamplingSettings
 from ingest.keypoints import sentences
 from tests.conftest import read_jsonl

@@ -84,6 +84,19 @@ def test_english_question_finds_chinese_notes_among_english_pages(mixed_index) -
         assert item in mixed_index.loaded.item(top.item_id).question, (question, top.section)
 
 
+def test_hybrid_search_lets_no_english_page_win_on_words_the_chinese_notes_cannot_share(mixed_index) -> None:
+    """BM25 ranks an English handbook page first on shared words ("new", "trained", "why"); it cannot
+    see the Chinese notes at all, so its vote must not outweigh the dense search's (plain fusion put the
+    handbook first for every one of these)."""
+    retriever = mixed_index.retriever
+    for question, item in (("Why clip gradients during training?", "梯度裁剪"),
+                           ("How is a new model trained with gradient clipping?", "梯度裁剪"),
+                           ("How do new engineers warm up the learning rate?", "预热")):
+        assert retriever.retrieve(question, 3, mode="bm25")[0].source.endswith("handbook_en.md")
+        top = retriever.retrieve(question, 1)[0]
+        assert item in mixed_index.loaded.item(top.item_id).question, (question, top.section)
+
+
 def test_reported_similarity_is_the_plain_cosine(mixed_index, settings) -> None:
     embedder = runtime.embedder(settings)
     question = "Why clip gradients during training?"

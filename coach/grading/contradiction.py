@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from coach.grading.opposites import NEGATION, OPPOSITES, has_side, mentions
-from coach.language import detect_language
+from ingest.language import detect_language
 from ingest.cjk import IDEOGRAPH_RUN
 
 _CONTRAST_CUE = re.compile(r"而不是|而非|rather than|instead of|,\s*not\b|，\s*不是", re.I)

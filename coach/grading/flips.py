@@ -13,7 +13,7 @@ from coach.grading.opposites import (
     has_side,
     side_pattern,
 )
-from coach.language import detect_language
+from ingest.language import detect_language
 from ingest.cjk import IDEOGRAPH_RUN
 
 

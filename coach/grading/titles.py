@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from coach.language import Language, detect_language
+from ingest.language import Language, detect_language
 
 _TITLE_CUT = re.compile(r"[,，。.:：;；(（]")
 TITLE_CHARS = 16  # Chinese characters in a title

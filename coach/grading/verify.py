@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.grading.judge import Judge
-from coach.language import Language, detect_language
+from ingest.language import Language, detect_language
 
 SUPPORTED = 0.5  # the judge's agreement probability for a sentence to count as in the notes
 NOTE_CANDIDATES = 3  # cited note sentences per model sentence, nearest by the embedder

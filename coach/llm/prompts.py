@@ -3,7 +3,7 @@ never followed (the system prompts say so, and the fences make the boundary visi
 
 from __future__ import annotations
 
-from coach.language import Language
+from ingest.language import Language
 from coach.llm.guard import neutralize
 from index.models import Hit
 from ingest.cjk import IDEOGRAPH

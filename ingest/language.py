@@ -1,4 +1,5 @@
-"""Which language a person writes in, so the coach answers in the same one."""
+"""Which language a text is written in: the coach answers in the person's, and retrieval knows when a
+query and a chunk cannot share words."""
 
 from __future__ import annotations
 
