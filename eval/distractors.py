@@ -24,7 +24,7 @@ from ingest.pipeline import ingest_paths
 
 PYTHON_DOC_ROOTS = (Path("/usr/share/doc/python3-doc/html"), Path("/usr/share/doc/python3.11/html"),
                     Path("/usr/share/doc/python3/html"))
-SHORT_CHUNK_TOKENS = 200  # with its question and section an embedded chunk is then ~220 tokens
+SHORT_CHUNK_TOKENS = 230  # a 230-token window gives python3-doc chunks of ~220 tokens with their question and section
 TORCH_BATCH = 8  # torch's fastest batch on 2 cores (coach bench, embedding batches)
 SKIP_PAGES = {"genindex", "search", "py-modindex", "contents", "copyright", "license", "bugs", "about"}
 

@@ -122,6 +122,9 @@ def train_command(
     epochs: Annotated[int, typer.Option(help="Passes over the training pairs.")] = 2,
     data: Annotated[Path | None, typer.Option(help="A folder of note JSONL files (default eval/data/judge).")] = None,
     report: Annotated[Path | None, typer.Option(help="Write metrics (train subset, dev, test) to this JSON file.")] = None,
+    both_directions: Annotated[bool, typer.Option(
+        "--both-directions/--one-direction",
+        help="Read each pair in a random direction, or always as (note, claim), the way the grader asks.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Fine-tune the judge on the written pairs (fixed seeds), evaluate it on the held-out topics, save it."""
@@ -136,7 +139,7 @@ def train_command(
     )
     from index.embedders import bundled_e5_dir
 
-    config = TrainConfig(epochs=epochs)
+    config = TrainConfig(epochs=epochs, swap_directions=both_directions)
     splits = load_splits(data or DATA_DIR)
     pairs = random.Random(config.seed).sample(splits["train"], limit) if 0 < limit < len(splits["train"]) else splits["train"]
     base = bundled_e5_dir(get_settings().models_dir)
@@ -148,7 +151,7 @@ def train_command(
             task, completed=step, total=total, description=f"training on {len(pairs)} pairs, loss {loss:.3f}"))
     sha256 = save_tuned(model, out)
     shipped = load_judge(base, out)  # measure what ships (fp16), not the fp32 model in memory
-    metrics = {"pairs": len(pairs), "epochs": epochs, "seconds": round(time.perf_counter() - started, 1),
+    metrics = {"pairs": len(pairs), "epochs": epochs, "both_directions": both_directions, "seconds": round(time.perf_counter() - started, 1),
                "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4), "sha256": sha256,
                "train_subset": evaluate(shipped, pairs[:2000])["all"],
                "dev": evaluate(shipped, splits["dev"]), "test": evaluate(shipped, splits["test"])}

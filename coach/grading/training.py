@@ -138,7 +138,7 @@ the top {TRAINED_LAYERS} encoder layers and the 3-way head over mean-pooled toke
 - **Weights:** `{TUNED_FILE}`, sha256 `{metrics['sha256']}`
 - **Rebuild:** `make judge` (fixed seed {config.seed}; {config.epochs} epochs, batch {config.batch_size}, AdamW,
   encoder lr {config.lr_encoder}, head lr {config.lr_head}, {int(config.warmup * 100)}% warm-up then linear decay,
-  each pair read in a random direction); {metrics['seconds']} s on 2 CPU cores.
+  {"each pair read in a random direction" if config.swap_directions else "each pair read as (note, claim)"}); {metrics['seconds']} s on 2 CPU cores.
 - **Data:** `eval/data/judge/`, written in this project (never the seed document or its eval sets):
   note sentences in Chinese and English, each with true restatements (paraphrase, short, synonym,
   spoken), single-edit falsifications (swapped roles, reversed direction, wrong component, wrong
