@@ -243,3 +243,42 @@ def test_a_point_title_is_a_few_words_and_says_when_it_was_cut(point: str, title
     from coach.grading.titles import short_title
 
     assert short_title(point) == title
+
+
+GRADE_IN_A_FRESH_PROCESS = """
+import json, sys
+from coach import runtime
+from coach.config import get_settings
+settings = get_settings()
+index = runtime.open_index("seed", settings)
+grader = runtime.grader(settings)
+out = []
+for item_id, answer in json.loads(sys.stdin.read()):
+    grade = grader.grade(index.loaded.item(item_id), answer, index.loaded.chunks_of(item_id))
+    out.append(grade.to_dict())
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+@pytest.mark.slow
+def test_a_grade_is_the_same_on_one_thread_and_on_two(seed_index) -> None:
+    """The embedder (ONNX Runtime) and the judge (torch) run on as many threads as the machine gives
+    them; a grade, every coverage figure in it included, must not depend on that."""
+    import os
+    import subprocess
+    import sys
+
+    answers = [(1, "LoRA 主要节省显存：只训练低秩矩阵，梯度和优化器状态大幅减少。"),
+               (1, "It mainly saves GPU memory: the base weights are frozen, so they need no gradients or "
+                   "optimizer states; only the two small low-rank matrices are trained."),
+               (1, "LoRA saves bandwidth, not memory."),
+               (3, "扩散模型先逐步加噪，再训练网络预测噪声，一步步去噪生成图像。")]
+    grades = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        done = subprocess.run([sys.executable, "-c", GRADE_IN_A_FRESH_PROCESS], input=json.dumps(answers),
+                              capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        grades.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert grades[0] == grades[1]
+    assert len({grade["score"] for grade in grades[0]}) > 1  # the answers were told apart, not all zero
