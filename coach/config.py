@@ -38,7 +38,7 @@ class CoachSettings(BaseSettings):
     # None: the model's own prefixes ("query: " / "passage: " for e5 models).
     embed_query_instruction: str | None = None
     embed_text_instruction: str | None = None
-    # The bundled e5's encoder runs under ONNX Runtime ("onnx": fused graph, 2× torch, same vectors) or torch.
+    # The bundled e5's encoder runs under ONNX Runtime ("onnx": the fused graph, same vectors) or torch.
     embed_engine: Literal["onnx", "torch"] = "onnx"
     # One text per call: the fused ONNX graph on 2 cores embeds 16.8 chunks/s one by one, 13.9 in batches
     # of 8 (no padding, and one text's activations stay in the cores' L2 caches; `coach bench`).

@@ -4,8 +4,9 @@ Same weights, same tokenizer, same mean pooling: only the encoder's forward pass
 ONNX Runtime. The graph is exported with eager attention so that ONNX Runtime's transformer optimizer
 can fuse each layer's attention, GELU and residual layer norms into single CPU kernels (the SDPA export
 leaves attention as loose MatMul / Softmax nodes the fuser does not recognise): about 1.45× faster than
-the unfused graph and 2× torch on 2 cores (`coach bench`), with vectors equal to torch's (cosine ≥
-0.99999, tests/test_e5_conversion.py), so no threshold moves.
+the unfused graph on 2 cores and a little faster than torch (`coach bench`; how much depends on the CPU,
+as torch's own kernels are strong on some), with vectors equal to torch's (cosine ≥ 0.99999,
+tests/test_e5_conversion.py), so no threshold moves.
 sentence-transformers' own ONNX backend needs `optimum-onnx`, which pins transformers < 4.58; this
 module does the one thing we need from it."""
 
