@@ -25,7 +25,7 @@ from ingest.pipeline import ingest_paths
 PYTHON_DOC_ROOTS = (Path("/usr/share/doc/python3-doc/html"), Path("/usr/share/doc/python3.11/html"),
                     Path("/usr/share/doc/python3/html"))
 SHORT_CHUNK_TOKENS = 230  # a 230-token window gives python3-doc chunks of ~220 tokens with their question and section
-TORCH_BATCH = 8  # torch's fastest batch on 2 cores (coach bench, embedding batches)
+TORCH_BATCH = 8  # the batch torch ran fastest at on 2 cores when it was the default engine (earlier coach bench runs)
 SKIP_PAGES = {"genindex", "search", "py-modindex", "contents", "copyright", "license", "bugs", "about"}
 
 
