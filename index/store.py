@@ -38,10 +38,14 @@ def _node(chunk: Chunk, question: str) -> TextNode:
     )
 
 
+def _nodes(corpus: Corpus) -> list[TextNode]:
+    questions = {item.id: item.question for item in corpus.items}
+    return [_node(chunk, questions[chunk.item_id]) for chunk in corpus.chunks]
+
+
 def embedded_texts(corpus: Corpus) -> list[str]:
     """What the embedder reads for each chunk: its question and section, then its text."""
-    questions = {item.id: item.question for item in corpus.items}
-    return [_node(chunk, questions[chunk.item_id]).get_content(metadata_mode="embed") for chunk in corpus.chunks]
+    return [node.get_content(metadata_mode="embed") for node in _nodes(corpus)]
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,8 @@ def build_index(
         raise IndexProblem(f"{len(corpus.chunks)} chunks exceed the limit of {max_chunks} (COACH_MAX_CHUNKS).")
     name = target.name
     started = time.perf_counter()
-    questions = {item.id: item.question for item in corpus.items}
-    nodes = [_node(chunk, questions[chunk.item_id]) for chunk in corpus.chunks]
-    texts = embedded_texts(corpus)
+    nodes = _nodes(corpus)
+    texts = [node.get_content(metadata_mode="embed") for node in nodes]
     vectors: list[list[float]] = [[] for _ in texts]
     batch = max(1, batch_size)
     by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths share a batch: less padding

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -264,10 +267,6 @@ print(json.dumps(out, ensure_ascii=False))
 def test_a_grade_is_the_same_on_one_thread_and_on_two(seed_index) -> None:
     """The embedder (ONNX Runtime) and the judge (torch) run on as many threads as the machine gives
     them; a grade, every coverage figure in it included, must not depend on that."""
-    import os
-    import subprocess
-    import sys
-
     answers = [(1, "LoRA 主要节省显存：只训练低秩矩阵，梯度和优化器状态大幅减少。"),
                (1, "It mainly saves GPU memory: the base weights are frozen, so they need no gradients or "
                    "optimizer states; only the two small low-rank matrices are trained."),
