@@ -11,12 +11,12 @@ from app.i18n import t
 from coach import runtime
 from coach.config import CoachSettings, get_settings
 from coach.errors import USER_ERRORS, LLMUnavailable
-from ingest.language import detect_language
 from coach.llm.client import LLMClient
 from coach.llm.prompts import PERSONAS
 from coach.llm.sampling import SamplingSettings
 from coach.llm.serving.endpoint import make_client
 from index.store import list_indexes
+from ingest.language import detect_language
 
 
 def settings() -> CoachSettings:

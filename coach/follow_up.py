@@ -11,10 +11,10 @@ from collections.abc import Callable
 from coach.errors import LLMUnavailable
 from coach.grading.judge import Judge
 from coach.grading.titles import short_title, template_follow_up
-from ingest.language import Language, detect_language
 from coach.llm.client import LLMClient
 from coach.llm.prompts import follow_up_messages
 from coach.llm.sampling import SamplingSettings
+from ingest.language import Language, detect_language
 
 STATES_THE_POINT = 0.5  # the judge's agreement above which a "question" already gives the point away
 _QUESTION_END = re.compile(r"[?？]\s*$")

@@ -14,12 +14,12 @@ from coach.follow_up import write_follow_up
 from coach.grading.grader import Grade, Grader
 from coach.grading.judge import Judge
 from coach.grading.titles import short_title
-from ingest.language import Language, detect_language
 from coach.llm.client import LLMClient
 from coach.llm.prompts import rephrase_messages
 from coach.llm.sampling import SamplingSettings
 from coach.sessions import SessionStore
 from index.hybrid import OpenIndex
+from ingest.language import Language, detect_language
 from ingest.models import InterviewItem
 
 Phase = Literal["answering", "follow_up", "done"]

@@ -18,7 +18,6 @@ from coach.config import CoachSettings
 from coach.errors import InputTooLong, check_length
 from coach.grading.judge import Judge
 from coach.grading.verify import CheckedSentence, Note, check_sentences
-from ingest.language import Language, detect_language
 from coach.llm.client import LLMClient
 from coach.llm.guard import REMOVED, neutralize
 from coach.llm.prompts import tutor_messages
@@ -27,6 +26,7 @@ from coach.sessions import SessionStore
 from index.hybrid import HybridRetriever
 from index.models import Hit
 from ingest.keypoints import sentences
+from ingest.language import Language, detect_language
 
 _FOLLOW_UP_CUES = re.compile(r"(它|这个|那个|这|那|其|上面|刚才|\bit\b|\bthis\b|\bthat\b|\bthey\b|\bthose\b|\bwhy\b|为什么)", re.I)
 NOTES_ONLY = {"zh": "以下是你笔记中的原文：", "en": "From your notes:"}

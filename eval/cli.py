@@ -64,7 +64,11 @@ def evaluate(name: NameOpt = "seed",
     results["retrieval_sample"] = quality.retrieval(HELD_OUT_INDEX, "retrieval_sample.jsonl", settings)
     results["retrieval_peer_llamaindex_default"] = quality.peer_llamaindex_default(seed, name, settings)
     if distractors:
-        from eval.distractors import notes_among_distractors, python_doc_pages, seed_among_distractors
+        from eval.distractors import (
+            notes_among_distractors,
+            python_doc_pages,
+            seed_among_distractors,
+        )
 
         pages = python_doc_pages(0 if distractors < 0 else distractors)
         with console.status("the project's notes, then the seed, among python3-doc pages…"):

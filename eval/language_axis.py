@@ -16,6 +16,7 @@ from coach.config import get_settings
 from coach.grading.judge_data import read_notes
 from index.language_axis import axis_path, fit_language_axis
 
+
 def parallel_notes() -> list[tuple[str, str]]:
     """(zh, en) for every note of every judge topic, in file order."""
     return [(row["note"]["zh"], row["note"]["en"]) for row in read_notes()]

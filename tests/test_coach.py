@@ -11,9 +11,9 @@ from coach import runtime
 from coach.cli import app
 from coach.export import export_json, export_markdown
 from coach.grading.titles import template_follow_up
-from ingest.language import detect_language
 from coach.llm.sampling import SamplingSettings
 from ingest.keypoints import sentences
+from ingest.language import detect_language
 from tests.conftest import read_jsonl
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from coach.grading.opposites import NEGATION, OPPOSITES, has_side, mentions
-from ingest.language import detect_language
 from ingest.cjk import IDEOGRAPH_RUN
+from ingest.language import detect_language
 
 _CONTRAST_CUE = re.compile(r"而不是|而非|rather than|instead of|,\s*not\b|，\s*不是", re.I)
 # "A, not B" / "是A而不是B" / "A rather than B": the contrast names what is affirmed and what is denied.

@@ -13,8 +13,8 @@ from coach.grading.opposites import (
     has_side,
     side_pattern,
 )
-from ingest.language import detect_language
 from ingest.cjk import IDEOGRAPH_RUN
+from ingest.language import detect_language
 
 
 def flipped_notes(answer_sentence: str, note_sentence: str) -> list[str]:

@@ -23,8 +23,8 @@ from coach.grading.contradiction import conflicts, reverses_what_notes_stress
 from coach.grading.flips import flipped_notes, negated_notes
 from coach.grading.llm_judge import Judge, RubricVerdict
 from coach.grading.titles import short_title, template_follow_up
-from ingest.language import Language, detect_language
 from ingest.keypoints import sentences
+from ingest.language import Language, detect_language
 from ingest.models import Chunk, InterviewItem
 
 if TYPE_CHECKING:

@@ -3,10 +3,10 @@ never followed (the system prompts say so, and the fences make the boundary visi
 
 from __future__ import annotations
 
-from ingest.language import Language
 from coach.llm.guard import neutralize
 from index.models import Hit
 from ingest.cjk import IDEOGRAPH
+from ingest.language import Language
 
 _REPLY_IN = {"zh": "用简体中文回答。", "en": "Answer in English."}
 
