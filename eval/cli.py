@@ -59,6 +59,7 @@ def evaluate(name: NameOpt = "seed",
                                 "held_out": quality.plain_cosine(HELD_OUT_INDEX, settings, "grader_heldout.jsonl")},
                "grader_cross_language": quality.cross_language(settings, {"seed": name, "sample": HELD_OUT_INDEX}),
                "grader_judge_bands": quality.judge_bands(settings, {"seed": name, "sample": HELD_OUT_INDEX}),
+               "grader_judge_readings": quality.judge_readings(settings, {"seed": name, "sample": HELD_OUT_INDEX}),
                "judge_test": quality.judge_test_split(settings),
                "tutor_scope": quality.tutor_scope(name, settings)}
     results["retrieval_sample"] = quality.retrieval(HELD_OUT_INDEX, "retrieval_sample.jsonl", settings)
@@ -97,6 +98,10 @@ def evaluate(name: NameOpt = "seed",
                "cross_language_strong_gap_within_1": results["grader_cross_language"]["strong_gap_within_1"],
                "cross_language_short_at_least_5": results["grader_cross_language"]["short_at_least_5"],
                "judge_test_accuracy": results["judge_test"]["all"]["accuracy"],
+               "grader_composed_test_pairwise": results["grader_judge_readings"]["shipped"]["composed_test"][
+                   "pairwise_same_language"],
+               "grader_composed_test_partial_over_wrong": results["grader_judge_readings"]["shipped"]["composed_test"][
+                   "partial_over_wrong"],
                "tutor_out_of_scope_declined": results["tutor_scope"]["unrelated_declined"],
                "tutor_in_scope_answered": results["tutor_scope"]["in_scope_answered"],
                "judge_test_macro_f1": results["judge_test"]["all"]["macro_f1"]}

@@ -11,6 +11,7 @@ import numpy as np
 
 from coach import runtime
 from coach.config import CoachSettings
+from coach.grading.grader import JUDGE_ALONE_BAND, JUDGE_CONTRADICTS
 from coach.llm.sampling import SamplingSettings
 from coach.llm.serving.endpoint import make_client
 from eval.metrics import pairwise_accuracy, retrieval_metrics, spearman
@@ -121,6 +122,41 @@ def judge_bands(settings: CoachSettings, indexes: dict[str, str], bands: tuple[t
                                                             "correct_over_wrong")}}
     finally:
         grader.judge, grader.judge_band = judge, shipped
+    return out
+
+
+# The grader's readings compared in `coach eval`: attribute values of coach.grading.grader.Grader.
+JUDGE_READINGS: dict[str, dict] = {
+    "shipped": {},
+    "judge finds wrong claims": {"judge_contradicts": JUDGE_CONTRADICTS, "lexical_rules": False},
+    "judge alone": {"judge_contradicts": JUDGE_CONTRADICTS, "lexical_rules": False, "cosine_coverage": False,
+                    "judge_band": JUDGE_ALONE_BAND},
+}
+
+
+def judge_readings(settings: CoachSettings, indexes: dict[str, str]) -> dict:
+    """Each reading on the composed answers (dev topics: where its settings were chosen; test topics)
+    and on every real grading set: the judge's readings only ship where they win on the real ones."""
+    from eval.composed_answers import grade_composed
+
+    grader = runtime.grader(settings)
+    shipped = {name: getattr(grader, name) for reading in JUDGE_READINGS.values() for name in reading}
+    out: dict = {}
+    try:
+        for label, reading in JUDGE_READINGS.items():
+            for name, value in {**shipped, **reading}.items():
+                setattr(grader, name, value)
+            seed = grader_agreement(indexes["seed"], settings)
+            held_out = grader_agreement(indexes["sample"], settings, "grader_heldout.jsonl")
+            crossed = cross_language(settings, indexes)
+            out[label] = {"composed_dev": grade_composed(grader, "dev"), "composed_test": grade_composed(grader, "test"),
+                          "seed_pairwise": seed["pairwise_accuracy"], "seed_partial_over_wrong": seed.get("partial_over_wrong"),
+                          "seed_mean_strong": seed["mean_strong"], "held_out_pairwise": held_out["pairwise_accuracy"],
+                          **{f"cross_{key}": crossed[key] for key in ("strong_gap_within_1", "short_at_least_5",
+                                                                      "correct_over_wrong")}}
+    finally:
+        for name, value in shipped.items():
+            setattr(grader, name, value)
     return out
 
 

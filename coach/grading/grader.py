@@ -1,10 +1,12 @@
 """Rubric grading, claim by claim: covered key points (TP), missed ones (FN), wrong claims (FP).
 
 Coverage comes from embedding similarity between the answer's sentences (and their clauses) and each
-key point, so the score stands even when the LLM is tiny. Contradictions of the notes lower it: the
-flip test (an answer sentence closer to a flipped note than to any real one, coach/grading/flips.py) and
-the lexical checks of coach/grading/contradiction.py. An LLM judge with a fixed rubric joins in when
-COACH_LLM_JUDGE is on (a real model).
+key point, and from the trained judge where it finds a point restated, so the score stands even when
+the LLM is tiny. Contradictions of the notes lower it: the flip test (an answer sentence closer to a
+flipped note than to any real one, coach/grading/flips.py) and the lexical checks of
+coach/grading/contradiction.py. The judge can also find wrong claims and read coverage alone; eval
+compares those readings, and they stay off until they win on real answers. An LLM judge with a fixed
+rubric joins in when COACH_LLM_JUDGE is on (a real model).
 """
 
 from __future__ import annotations
@@ -42,6 +44,13 @@ NEGATION_CANDIDATES = 1  # a negation is only moved onto the note the sentence i
 # strong and wrong ones more often (eval/results/eval.json, "grader_judge_bands"), so they are not used.
 JUDGE_BAND = (0.98, 0.995)
 JUDGE_CANDIDATES = 2  # answer parts per key point the judge reads
+# The judge as the wrong-claim detector and as the only coverage reader: both measured, both off
+# (eval/results/eval.json, "grader_judge_readings"). On answers composed from its held-out test topics
+# they lift partial-over-wrong from 0.47 to 0.81 / 0.83, but on real answers the judge reads true "X, not Y"
+# sentences as contradictions and unrelated on-topic sentences as restatements: seed pairwise 0.83 -> 0.54 / 0.50.
+CONTRADICTION_CANDIDATES = 3  # reference sentences nearest each answer sentence that the judge reads for conflicts
+JUDGE_CONTRADICTS = 0.8  # the judge's contradiction probability (both readings) from which a sentence is wrong
+JUDGE_ALONE_BAND = (0.3, 0.8)  # the entailment band when the judge alone reads coverage (chosen on the dev topics)
 OFF_TOPIC_CANDIDATES = 3  # reference sentences nearest each answer sentence that the relevance head reads
 EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
 
@@ -117,6 +126,10 @@ class Grader:
         self.llm_judge: Judge | None = None  # set when COACH_LLM_JUDGE is on
         self.judge: AnswerJudge | None = None  # the trained judge; without it coverage is embedding-only
         self.judge_band = JUDGE_BAND
+        # Readings that eval compares (see JUDGE_CONTRADICTS); the shipped grader keeps the defaults.
+        self.judge_contradicts: float | None = None  # a threshold: the judge finds wrong claims
+        self.lexical_rules = True  # the flip and contrast rules find wrong claims
+        self.cosine_coverage = True  # cosine bands cover points beside the judge (off: the judge alone decides)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:  # one grader serves every session thread of the UI
@@ -161,16 +174,20 @@ class Grader:
 
         wrong: list[WrongClaim] = []
         wrong_rows: set[int] = set()
+        contradicted = self._judge_contradictions(answer_sentences, reference_sentences, to_reference)
         for row, sentence in enumerate(answer_sentences):
             best = int(np.argmax(to_reference[row]))
             aligned = to_reference[row, best] >= reference_low[best] + self._calibration.align_margin
             on_topic = to_reference[row, best] >= reference_low[best]
             flipped_from = (self._closer_to_a_flipped_note(answers[row], to_reference[row], sentence, reference_sentences)
-                            if on_topic else None)
-            if flipped_from is not None:
+                            if on_topic and self.lexical_rules and row not in contradicted else None)
+            if row in contradicted:
+                best = contradicted[row]
+            elif flipped_from is not None:
                 best = flipped_from
-            elif not ((aligned and conflicts(sentence, reference_sentences[best]))
-                      or (on_topic and reverses_what_notes_stress(sentence, item.reference_answer))):
+            elif not self.lexical_rules or not (
+                    (aligned and conflicts(sentence, reference_sentences[best]))
+                    or (on_topic and reverses_what_notes_stress(sentence, item.reference_answer))):
                 continue
             chunk_id, section = _locate(reference_sentences[best], chunks)
             wrong.append(WrongClaim(sentence, reference_sentences[best], chunk_id, section))
@@ -191,8 +208,8 @@ class Grader:
         for column, point in enumerate(item.key_points):
             row, similarity = assigned.get(column, (0, 0.0))
             low, high = bands[column]
-            coverage = float(np.clip((similarity - low) / (high - low), 0.0, 1.0))
-            if read[column][0] > coverage:
+            coverage = float(np.clip((similarity - low) / (high - low), 0.0, 1.0)) if self.cosine_coverage else 0.0
+            if read[column][0] > coverage or not self.cosine_coverage:
                 coverage, row = read[column]
             result = PointResult(point, round(coverage, 2), *located[column], answer_sentences[row] if coverage else "")
             (covered if coverage >= 0.5 else missed).append(result)
@@ -222,10 +239,33 @@ class Grader:
         return not self.judge.bears_on([(reference_sentences[j], sentence)
                                         for sentence, row in zip(answer_sentences, nearest) for j in row])
 
+    def _judge_contradictions(self, answer_sentences: list[str], reference_sentences: list[str],
+                              to_reference: np.ndarray) -> dict[int, int]:
+        """Answer sentence row -> the reference sentence it contradicts: the judge reads each sentence
+        against the CONTRADICTION_CANDIDATES reference sentences nearest it, both ways round (two texts
+        contradict each other or not, whichever comes first, so a conflict must hold in both readings:
+        that halves the judge's false alarms on true restatements, composed dev set), and counts from
+        `judge_contradicts` unless a note states the sentence more surely than one denies it."""
+        if self.judge is None or self.judge_contradicts is None:
+            return {}
+        nearest = np.argsort(-to_reference, axis=1)[:, :CONTRADICTION_CANDIDATES]
+        pairs = [(reference_sentences[j], sentence) for sentence, row in zip(answer_sentences, nearest) for j in row]
+        shape = (len(answer_sentences), nearest.shape[1], 3)
+        probabilities = np.minimum(self.judge.probabilities(pairs).reshape(shape),
+                                   self.judge.probabilities([(b, a) for a, b in pairs]).reshape(shape))
+        found = {}
+        for row, (candidates, probs) in enumerate(zip(nearest, probabilities)):
+            strongest = int(np.argmax(probs[:, 2]))
+            if probs[strongest, 2] >= max(self.judge_contradicts, float(probs[:, 0].max())):
+                found[row] = int(candidates[strongest])
+        return found
+
     def _judge_coverage(self, points: list[str], units: list[str], unit_rows: np.ndarray,
                         unit_to_points: np.ndarray, wrong_rows: set[int]) -> list[tuple[float, int]]:
         """Per key point, (coverage from the judge, answer sentence row): the judge reads the
-        JUDGE_CANDIDATES answer parts nearest the point; parts of contradicted sentences never count."""
+        JUDGE_CANDIDATES answer parts nearest the point; parts of contradicted sentences never count.
+        As with the cosine, one sentence covers at most POINTS_PER_SENTENCE points: the judge reads
+        on-topic sentences of the other language as restating points they don't state."""
         if self.judge is None:
             return [(0.0, 0)] * len(points)
         usable = np.array([row not in wrong_rows for row in unit_rows])
@@ -234,13 +274,18 @@ class Grader:
                   for column in range(len(points))]
         # The note is the premise, as in training: "does this part of the answer restate the point?"
         pairs = [(point, units[u]) for point, parts in zip(points, chosen) for u in parts]
-        entailment = iter(self.judge.probabilities(pairs)[:, 0] if pairs else [])
+        if not pairs:
+            return [(0.0, 0)] * len(points)
+        entailment = self.judge.probabilities(pairs)[:, 0]
         low, high = self.judge_band
-        out = []
-        for parts in chosen:
-            best = max(((float(next(entailment)), u) for u in parts), default=(0.0, 0))
-            out.append((float(np.clip((best[0] - low) / (high - low), 0.0, 1.0)), int(unit_rows[best[1]])))
-        return out
+        read = np.zeros((int(unit_rows.max()) + 1, len(points)))  # answer sentence x point
+        flat = iter(entailment)
+        for column, parts in enumerate(chosen):
+            for u in parts:
+                row = int(unit_rows[u])
+                read[row, column] = max(read[row, column], float(np.clip((next(flat) - low) / (high - low), 0.0, 1.0)))
+        assigned = _assign(read)
+        return [(assigned[c][1], assigned[c][0]) if c in assigned else (0.0, 0) for c in range(len(points))]
 
     def _closer_to_a_flipped_note(self, answer: np.ndarray, to_reference: np.ndarray, sentence: str,
                                   reference_sentences: list[str]) -> int | None:
