@@ -37,9 +37,9 @@ test: install install-llm
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
-# Rebuild the answer judge's tuned weights and model card from eval/data/judge (about 30 min on 2 cores).
+# Rebuild the answer judge's tuned weights and model card from eval/data/judge (about 40 min on 2 cores).
 judge: install
-	$(BIN)/coach judge train --epochs 2 --out coach/grading/judge_weights --report eval/results/judge/train-full.json
+	$(BIN)/coach judge train --epochs 2 --limit 14000 --out coach/grading/judge_weights --report eval/results/judge/train-full.json
 	$(BIN)/coach judge relevance --weights coach/grading/judge_weights
 
 # Rebuild the default embedder's language axis (index/axes/) from the judge data's parallel notes (~1 min).

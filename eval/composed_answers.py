@@ -42,7 +42,9 @@ def _sentence(text: str, lang: str) -> str:
 
 
 def _claims(note: dict, key: str, lang: str) -> list[dict]:
-    return [claim for claim in note[key] if claim["lang"] == lang]
+    """The note's claims of one kind in `lang`; true ones are the plain restatements (a contrast claim,
+    "X, not Y", is training data for the judge, not an answer this set was defined with)."""
+    return [claim for claim in note[key] if claim["lang"] == lang and claim.get("kind") != "contrast"]
 
 
 def _answers(notes: list[dict], lang: str, rng: random.Random) -> dict[str, str]:

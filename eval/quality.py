@@ -103,7 +103,7 @@ def cross_language(settings: CoachSettings, indexes: dict[str, str]) -> dict:
 
 
 def judge_bands(settings: CoachSettings, indexes: dict[str, str], bands: tuple[tuple[float, float], ...] = (
-        (0.0, 0.0), (0.50, 0.85), (0.95, 0.99), (0.97, 0.99), (0.98, 0.995))) -> dict:
+        (0.0, 0.0), (0.50, 0.85), (0.80, 0.99), (0.90, 0.99), (0.95, 0.995))) -> dict:
     """The grader with the judge's coverage band varied ((0, 0): the judge left out), on every grading
     set: why the shipped band is the strict one."""
     grader = runtime.grader(settings)

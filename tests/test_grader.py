@@ -226,6 +226,7 @@ def test_embedding_cache_is_bounded_and_keeps_results(seed_index, settings, monk
 
     monkeypatch.setattr(grader_module, "EMBEDDING_CACHE_SIZE", 40)
     small = grader_module.Grader(runtime.embedder(settings), calibration_for(settings.embed_model))
+    small.judge = runtime.grader(settings).judge  # read like the shared grader; only the cache size differs
     item = seed_index.loaded.item(1)
     chunks = [c for c in seed_index.loaded.chunks if c.item_id == 1]
     answer = "LoRA 主要节省显存：只训练低秩矩阵，梯度和优化器状态大幅减少。"

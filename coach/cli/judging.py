@@ -151,7 +151,7 @@ def train_command(
             task, completed=step, total=total, description=f"training on {len(pairs)} pairs, loss {loss:.3f}"))
     sha256 = save_tuned(model, out)
     shipped = load_judge(base, out)  # measure what ships (fp16), not the fp32 model in memory
-    metrics = {"pairs": len(pairs), "epochs": epochs, "both_directions": both_directions, "seconds": round(time.perf_counter() - started, 1),
+    metrics = {"pairs": len(pairs), "train_available": len(splits["train"]), "epochs": epochs, "both_directions": both_directions, "seconds": round(time.perf_counter() - started, 1),
                "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4), "sha256": sha256,
                "train_subset": evaluate(shipped, pairs[:2000])["all"],
                "dev": evaluate(shipped, splits["dev"]), "test": evaluate(shipped, splits["test"])}

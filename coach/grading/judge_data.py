@@ -64,7 +64,9 @@ def standalone_clauses(text: str, lang: str) -> list[str]:
 
 def build_pairs(rows: Iterable[dict], seed: int = 13) -> list[Pair]:
     """Every claim against its note in both languages; the two languages of a note as a translation
-    pair; one claim from another topic per note as an off-topic neutral; a note against itself and
+    pair; one claim from another topic per note as an off-topic neutral, and a true claim of another
+    note of the same topic as an on-topic neutral (the judge read those as restating the note, often
+    across languages, composed dev set); a note against itself and
     against one of its own clauses, and a falsification against itself, as entailment (the model must
     read a copy as agreeing whatever the copy says: its falsifications are near copies). De-duplicated."""
     rows = list(rows)
@@ -75,11 +77,14 @@ def build_pairs(rows: Iterable[dict], seed: int = 13) -> list[Pair]:
         pairs.setdefault((pair.premise, pair.hypothesis), pair)
 
     claims_by_topic: dict[str, list[dict]] = {}
+    notes_by_topic: dict[str, list[dict]] = {}
     for row in rows:
         claims_by_topic.setdefault(row["topic"], []).extend(c for key in _CLAIM_LABEL for c in row[key])
+        notes_by_topic.setdefault(row["topic"], []).append(row)
     topics = sorted(claims_by_topic)
     for row in rows:
         topic, note = row["topic"], row["note"]
+        siblings = [other for other in notes_by_topic[topic] if other is not row and other["entail"]]
         for note_lang in ("zh", "en"):
             for key, label in _CLAIM_LABEL.items():
                 for claim in row[key]:
@@ -90,6 +95,9 @@ def build_pairs(rows: Iterable[dict], seed: int = 13) -> list[Pair]:
             elsewhere = rng.choice([t for t in topics if t != topic])
             stray = rng.choice(claims_by_topic[elsewhere])
             add(Pair(note[note_lang], stray["text"], "neutral", topic, "off_topic", f"{note_lang}-{stray['lang']}"))
+            if siblings:
+                kin = rng.choice(rng.choice(siblings)["entail"])
+                add(Pair(note[note_lang], kin["text"], "neutral", topic, "sibling", f"{note_lang}-{kin['lang']}"))
             same = f"{note_lang}-{note_lang}"
             add(Pair(note[note_lang], note[note_lang], "entailment", topic, "identity", same))
             clauses = standalone_clauses(note[note_lang], note_lang)

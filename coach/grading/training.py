@@ -141,12 +141,14 @@ the top {TRAINED_LAYERS} encoder layers and the 3-way head over mean-pooled toke
   {"each pair read in a random direction" if config.swap_directions else "each pair read as (note, claim)"}); {metrics['seconds']} s on 2 CPU cores.
 - **Data:** `eval/data/judge/`, written in this project (never the seed document or its eval sets):
   note sentences in Chinese and English, each with true restatements (paraphrase, short, synonym,
-  spoken), single-edit falsifications (swapped roles, reversed direction, wrong component, wrong
-  number, negation, swapped use-case) and neutral on-topic claims; each claim paired with the note in
+  spoken, and on most topics a contrast such as "X, not Y"), single-edit falsifications (swapped
+  roles, reversed direction, wrong component, wrong number, negation, swapped use-case, and each
+  contrast mirrored as "Y, not X") and neutral on-topic claims; each claim paired with the note in
   both languages, the two languages of a note as a translation pair, one claim of another topic as an
-  off-topic neutral; a note against itself and against one of its own clauses, and a falsification
-  against itself, as entailment (a copy agrees with what it copies). Split by topic (a hash of the name).
-- **Splits:** train {metrics['pairs']} pairs on {len(split_topics['train'])} topics; dev {dev['all']['pairs']} pairs on
+  off-topic neutral and a true claim of another note of the same topic as an on-topic neutral; a note
+  against itself and against one of its own clauses, and a falsification against itself, as
+  entailment (a copy agrees with what it copies). Split by topic (a hash of the name).
+- **Splits:** train {metrics['pairs']} pairs{f" (a seeded sample of the {metrics['train_available']})" if metrics.get('train_available', metrics['pairs']) > metrics['pairs'] else ""} on {len(split_topics['train'])} topics; dev {dev['all']['pairs']} pairs on
   {', '.join(split_topics['dev'])}; test {test['all']['pairs']} pairs on {', '.join(split_topics['test'])}.
 
 ## Metrics (the fp16 weights as shipped)
