@@ -108,4 +108,3 @@ def grade_composed(grader: Grader, split: Split) -> dict:
         for kind in ("strong", "short", "partial", "wrong"):
             out[f"mean_{kind}_{name}"] = round(float(np.mean([g[kind] for g in group.values()])), 2)
     return out
-

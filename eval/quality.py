@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from coach import runtime
 from coach.config import CoachSettings
-from coach.grading.grader import JUDGE_ALONE_BAND, JUDGE_CONTRADICTS
+from coach.grading.grader import JUDGE_ALONE_BAND, JUDGE_CONTRADICTS, Grader
 from coach.llm.sampling import SamplingSettings
 from coach.llm.serving.endpoint import make_client
 from eval.metrics import pairwise_accuracy, retrieval_metrics, spearman
@@ -102,27 +103,41 @@ def cross_language(settings: CoachSettings, indexes: dict[str, str]) -> dict:
             "correct_over_wrong": round(float(np.mean(ordered)), 4), **{f"mean_{k}": v for k, v in means.items()}}
 
 
+def _real_grading_sets(settings: CoachSettings, indexes: dict[str, str]) -> dict:
+    """The grader as it is set now, on every real grading set, as one row."""
+    seed = grader_agreement(indexes["seed"], settings)
+    held_out = grader_agreement(indexes["sample"], settings, "grader_heldout.jsonl")
+    crossed = cross_language(settings, indexes)
+    return {"seed_pairwise": seed["pairwise_accuracy"], "seed_partial_over_wrong": seed.get("partial_over_wrong"),
+            "seed_mean_strong": seed["mean_strong"], "held_out_pairwise": held_out["pairwise_accuracy"],
+            "held_out_mean_partial": held_out["mean_partial"],
+            **{f"cross_{key}": crossed[key] for key in ("strong_gap_within_1", "short_at_least_5", "correct_over_wrong")}}
+
+
+def _each_reading(settings: CoachSettings, readings: dict[str, dict], row: Callable[[Grader], dict]) -> dict:
+    """row(grader) with each reading's grader attributes set in turn (the rest as shipped); the shared
+    grader is restored afterwards."""
+    grader = runtime.grader(settings)
+    shipped = {name: getattr(grader, name) for reading in readings.values() for name in reading}
+    out: dict = {}
+    try:
+        for label, reading in readings.items():
+            for name, value in {**shipped, **reading}.items():
+                setattr(grader, name, value)
+            out[label] = row(grader)
+    finally:
+        for name, value in shipped.items():
+            setattr(grader, name, value)
+    return out
+
+
 def judge_bands(settings: CoachSettings, indexes: dict[str, str], bands: tuple[tuple[float, float], ...] = (
         (0.0, 0.0), (0.50, 0.85), (0.80, 0.99), (0.90, 0.99), (0.95, 0.995))) -> dict:
     """The grader with the judge's coverage band varied ((0, 0): the judge left out), on every grading
     set: why the shipped band is the strict one."""
-    grader = runtime.grader(settings)
-    shipped, judge = grader.judge_band, grader.judge
-    out: dict = {}
-    try:
-        for band in bands:
-            grader.judge, grader.judge_band = (None, shipped) if band == (0.0, 0.0) else (judge, band)
-            seed = grader_agreement(indexes["seed"], settings)
-            held_out = grader_agreement(indexes["sample"], settings, "grader_heldout.jsonl")
-            crossed = cross_language(settings, indexes)
-            out["no judge" if band == (0.0, 0.0) else f"{band[0]:g}-{band[1]:g}"] = {
-                "seed_pairwise": seed["pairwise_accuracy"], "seed_partial_over_wrong": seed.get("partial_over_wrong"),
-                "held_out_pairwise": held_out["pairwise_accuracy"], "held_out_mean_partial": held_out["mean_partial"],
-                **{f"cross_{key}": crossed[key] for key in ("strong_gap_within_1", "short_at_least_5",
-                                                            "correct_over_wrong")}}
-    finally:
-        grader.judge, grader.judge_band = judge, shipped
-    return out
+    readings = {"no judge" if band == (0.0, 0.0) else f"{band[0]:g}-{band[1]:g}":
+                {"judge": None} if band == (0.0, 0.0) else {"judge_band": band} for band in bands}
+    return _each_reading(settings, readings, lambda _: _real_grading_sets(settings, indexes))
 
 
 # The grader's readings compared in `coach eval`: attribute values of coach.grading.grader.Grader.
@@ -139,25 +154,9 @@ def judge_readings(settings: CoachSettings, indexes: dict[str, str]) -> dict:
     and on every real grading set: the judge's readings only ship where they win on the real ones."""
     from eval.composed_answers import grade_composed
 
-    grader = runtime.grader(settings)
-    shipped = {name: getattr(grader, name) for reading in JUDGE_READINGS.values() for name in reading}
-    out: dict = {}
-    try:
-        for label, reading in JUDGE_READINGS.items():
-            for name, value in {**shipped, **reading}.items():
-                setattr(grader, name, value)
-            seed = grader_agreement(indexes["seed"], settings)
-            held_out = grader_agreement(indexes["sample"], settings, "grader_heldout.jsonl")
-            crossed = cross_language(settings, indexes)
-            out[label] = {"composed_dev": grade_composed(grader, "dev"), "composed_test": grade_composed(grader, "test"),
-                          "seed_pairwise": seed["pairwise_accuracy"], "seed_partial_over_wrong": seed.get("partial_over_wrong"),
-                          "seed_mean_strong": seed["mean_strong"], "held_out_pairwise": held_out["pairwise_accuracy"],
-                          **{f"cross_{key}": crossed[key] for key in ("strong_gap_within_1", "short_at_least_5",
-                                                                      "correct_over_wrong")}}
-    finally:
-        for name, value in shipped.items():
-            setattr(grader, name, value)
-    return out
+    return _each_reading(settings, JUDGE_READINGS, lambda grader: {
+        "composed_dev": grade_composed(grader, "dev"), "composed_test": grade_composed(grader, "test"),
+        **_real_grading_sets(settings, indexes)})
 
 
 def judge_test_split(settings: CoachSettings) -> dict:

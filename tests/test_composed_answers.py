@@ -39,14 +39,15 @@ def test_composed_items_come_only_from_their_split_and_have_every_kind(split: st
 def test_composed_answers_are_in_their_language_and_sized_by_kind() -> None:
     from ingest.language import detect_language
 
-    for case in composed_cases("dev"):
+    cases = composed_cases("dev")
+    for case in cases:
         assert detect_language(case.answer) == case.answer_lang
         if case.kind == "partial":
             assert case.answer.count("。" if case.answer_lang == "zh" else ". ") + 1 >= PARTIAL_POINTS
         if case.kind == "strong":
-            assert len(case.answer) > len(next(c.answer for c in composed_cases("dev") if c.item == case.item
+            assert len(case.answer) > len(next(c.answer for c in cases if c.item == case.item
                                                and c.answer_lang == case.answer_lang and c.kind == "partial"))
-    wrong = [c for c in composed_cases("dev") if c.kind == "wrong"]
+    wrong = [c for c in cases if c.kind == "wrong"]
     assert all(1 <= len(sentences(c.answer)) for c in wrong) and WRONG_POINTS < POINTS_PER_ITEM
 
 

@@ -211,7 +211,7 @@ class Grader:
             row, similarity = assigned.get(column, (0, 0.0))
             low, high = bands[column]
             coverage = float(np.clip((similarity - low) / (high - low), 0.0, 1.0)) if self.cosine_coverage else 0.0
-            if read[column][0] > coverage or not self.cosine_coverage:
+            if read[column][0] > coverage:
                 coverage, row = read[column]
             result = PointResult(point, round(coverage, 2), *located[column], answer_sentences[row] if coverage else "")
             (covered if coverage >= 0.5 else missed).append(result)
