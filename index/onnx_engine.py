@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -43,12 +44,13 @@ class _HiddenStates(nn.Module):
         return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
-def export_is_current(model_dir: Path) -> bool:
-    """The graph exists, was exported from these weights by this exporter, and is not damaged."""
+def export_is_current(model_dir: Path, weights_sha256: str | None = None) -> bool:
+    """The graph exists, was exported from these weights (`weights_sha256` when the caller has just
+    hashed them) by this exporter, and is not damaged."""
     try:
         stamp = json.loads((model_dir / STAMP_FILE).read_text("utf-8"))
         return (stamp.get("export_version") == EXPORT_VERSION
-                and stamp.get("weights_sha256") == weights_digest(model_dir / "model.safetensors")
+                and stamp.get("weights_sha256") == (weights_sha256 or weights_digest(model_dir / "model.safetensors"))
                 and stamp.get("onnx_sha256") == weights_digest(model_dir / ONNX_FILE))
     except (OSError, ValueError):
         return False
@@ -102,23 +104,35 @@ def _fuse(source: Path, target: Path, config: object) -> bool:
 
 
 class OnnxEncoder(nn.Module):
-    """Stands where sentence-transformers keeps its Hugging Face model: same config, same output key."""
+    """Stands where sentence-transformers keeps its Hugging Face model: same config, same output key.
+
+    Each text of a batch runs on its own, unpadded, and `threads` of them at once on a one-thread
+    session: one text per core is about 1.1× one text on both cores (a small encoder's matrices split
+    poorly across threads), and a text's vector is the one it gets alone, whatever the batch or the
+    thread count (tests/test_e5_conversion.py)."""
 
     def __init__(self, onnx_path: Path, config: object, threads: int) -> None:
         super().__init__()
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        # Idle threads sleep instead of spinning: the app shares 2 cores with the LLM server and the judge.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.config = config
+        self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="onnx-encoder") if threads > 1 else None
+
+    def _one(self, input_ids: np.ndarray) -> np.ndarray:
+        (hidden,) = self.session.run(None, {"input_ids": input_ids[None, :], "attention_mask": np.ones_like(input_ids)[None, :]})
+        return hidden[0]
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **_: object) -> dict[str, torch.Tensor]:
-        feeds = {"input_ids": input_ids.numpy().astype(np.int64), "attention_mask": attention_mask.numpy().astype(np.int64)}
-        (hidden,) = self.session.run(None, feeds)
+        mask = attention_mask.numpy().astype(bool)
+        rows = [ids[keep] for ids, keep in zip(input_ids.numpy().astype(np.int64), mask)]
+        hidden_rows = list(self._pool.map(self._one, rows)) if self._pool and len(rows) > 1 else [self._one(r) for r in rows]
+        hidden = np.zeros((*input_ids.shape, self.config.hidden_size), dtype=np.float32)
+        for position, (keep, row) in enumerate(zip(mask, hidden_rows)):
+            hidden[position, keep] = row  # padding stays zero; mean pooling skips it by the mask
         return {"last_hidden_state": torch.from_numpy(hidden)}
 
 

@@ -101,3 +101,24 @@ def test_onnx_export_is_cached_and_checked(settings) -> None:
     assert not export_is_current(converted)
     bundled_e5_dir(settings.models_dir, onnx=True)
     assert export_is_current(converted)
+
+
+def test_onnx_vector_does_not_depend_on_batch_or_threads(settings) -> None:
+    """Each text runs alone and unpadded, one per core: its vector is the one it gets alone, whatever
+    shares its batch and however many threads run it (so no threshold moves with COACH_EMBED_BATCH_SIZE)."""
+    import torch
+
+    from index.embedders import make_embedder
+    from index.onnx_engine import ONNX_FILE, OnnxEncoder
+
+    model = make_embedder("multilingual-e5-small", settings.models_dir, batch_size=len(TEXTS), engine="onnx")
+    together = np.array(model.get_text_embedding_batch(TEXTS))  # one padded batch of very different lengths
+    alone = np.array([model.get_text_embedding_batch([text])[0] for text in TEXTS])
+    assert np.abs(together - alone).max() <= 1e-6
+    transformer = model._model[0]
+    features = transformer.tokenizer(TEXTS, padding=True, return_tensors="pt")
+    graph = bundled_e5_dir(settings.models_dir, onnx=True) / ONNX_FILE
+    hidden = {threads: OnnxEncoder(graph, transformer.model.config, threads)(**features)["last_hidden_state"]
+              for threads in (1, 2)}
+    assert torch.equal(hidden[1], hidden[2])
+    assert bool((hidden[1][features["attention_mask"] == 0] == 0).all())  # padding carries nothing
