@@ -102,6 +102,8 @@ def evaluate(name: NameOpt = "seed",
                    "pairwise_same_language"],
                "grader_composed_test_partial_over_wrong": results["grader_judge_readings"]["shipped"]["composed_test"][
                    "partial_over_wrong"],
+               **{f"grader_fluent_test_{key}": results["grader_judge_readings"]["shipped"]["fluent_test"][key]
+                  for key in ("pairwise_same_language", "partial_over_wrong", "short_at_least_5")},
                "tutor_out_of_scope_declined": results["tutor_scope"]["unrelated_declined"],
                "tutor_in_scope_answered": results["tutor_scope"]["in_scope_answered"],
                "judge_test_macro_f1": results["judge_test"]["all"]["macro_f1"]}

@@ -1,15 +1,22 @@
-"""Graded answers composed from the judge's held-out notes: a grading set that never touches the seed.
+"""Grading sets on the judge's held-out notes, which never touch the seed.
 
 Each item is five notes of one dev or test topic (topics the judge never trained on) in one language,
-the notes as its key points. Its answers, in the item's language and in the other one, are built
-from the claims written for those notes: strong (a true restatement of every point), short (the
-shortest true restatement of each), partial (two points), wrong (falsifications of four). Grader
-choices are made on the dev topics and reported on the test topics, so the seed sets stay a check."""
+the notes as its key points. Its answers, in the item's language and in the other one, are strong,
+short, partial or wrong, from one of two sources:
+- composed from the claims written for those notes: strong (a true restatement of every point),
+  short (the shortest true restatement of each), partial (two points), wrong (falsifications of four);
+  this is the judge's own writing style, so it flatters the judge;
+- fluent (eval/data/grader_fluent_{dev,test}.jsonl): answers written as a candidate says them, with
+  true "X, not Y" contrasts in strong answers, a one- or two-sentence short answer, two points in a
+  partial one and three of five points falsified in a wrong one.
+Grader choices are made on the dev topics and reported on the test topics, so the seed sets stay a check."""
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +31,8 @@ PARTIAL_POINTS = 2
 WRONG_POINTS = 4
 ORDER = ["strong", "partial", "wrong"]
 _JOIN = {"zh": "", "en": " "}
+FLUENT_DIR = Path(__file__).parent / "data"
+Source = str  # "composed" or "fluent"
 
 
 @dataclass(frozen=True)
@@ -60,38 +69,56 @@ def _answers(notes: list[dict], lang: str, rng: random.Random) -> dict[str, str]
                                 ("wrong", wrong[:WRONG_POINTS]))}
 
 
-def composed_cases(split: Split, seed: int = 13) -> list[ComposedCase]:
-    """The items and answers of one split's topics (fixed by `seed`)."""
-    rng = random.Random(seed)
+def _topic_groups(split: Split) -> list[tuple[str, int, list[dict]]]:
+    """(topic, group number, its five notes) for each item-sized group of the split's topics."""
     by_topic: dict[str, list[dict]] = {}
     for row in read_notes():
         if split_of(row["topic"]) == split:
             by_topic.setdefault(row["topic"], []).append(row)
+    groups = []
+    for topic, notes in sorted(by_topic.items()):
+        for number, start in enumerate(range(0, min(len(notes), POINTS_PER_ITEM * ITEMS_PER_TOPIC), POINTS_PER_ITEM)):
+            if len(notes[start : start + POINTS_PER_ITEM]) == POINTS_PER_ITEM:
+                groups.append((topic, number, notes[start : start + POINTS_PER_ITEM]))
+    return groups
+
+
+def _fluent_answers(split: Split) -> dict[str, dict[str, dict[str, str]]]:
+    """group id -> answer language -> kind -> answer, from the written file of the split."""
+    answers: dict[str, dict[str, dict[str, str]]] = {}
+    for line in (FLUENT_DIR / f"grader_fluent_{split}.jsonl").read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            answers.setdefault(row["group"], {}).setdefault(row["lang"], {})[row["kind"]] = row["answer"]
+    return answers
+
+
+def composed_cases(split: Split, seed: int = 13, source: Source = "composed") -> list[ComposedCase]:
+    """The items and answers of one split's topics (composed answers fixed by `seed`)."""
+    rng = random.Random(seed)
+    fluent = _fluent_answers(split) if source == "fluent" else {}
     cases: list[ComposedCase] = []
     next_id = 0
-    for topic, notes in sorted(by_topic.items()):
-        for start in range(0, min(len(notes), POINTS_PER_ITEM * ITEMS_PER_TOPIC), POINTS_PER_ITEM):
-            group = notes[start : start + POINTS_PER_ITEM]
-            if len(group) < POINTS_PER_ITEM:
-                break
-            for item_lang in ("zh", "en"):
-                points = [note["note"][item_lang] for note in group]
-                reference = _JOIN[item_lang].join(_sentence(p, item_lang) for p in points)
-                item = InterviewItem(next_id, topic, reference, [topic], points)
-                chunk = Chunk(f"composed-{next_id}", reference, next_id, [topic], "composed", 0, len(reference))
-                next_id += 1
-                for answer_lang in ("zh", "en"):
-                    for kind, answer in _answers(group, answer_lang, rng).items():
-                        cases.append(ComposedCase(item, chunk, item_lang, answer_lang, kind, answer))
+    for topic, number, group in _topic_groups(split):
+        for item_lang in ("zh", "en"):
+            points = [note["note"][item_lang] for note in group]
+            reference = _JOIN[item_lang].join(_sentence(p, item_lang) for p in points)
+            item = InterviewItem(next_id, topic, reference, [topic], points)
+            chunk = Chunk(f"composed-{next_id}", reference, next_id, [topic], "composed", 0, len(reference))
+            next_id += 1
+            for answer_lang in ("zh", "en"):
+                answers = fluent[f"{topic}-{number}"][answer_lang] if fluent else _answers(group, answer_lang, rng)
+                for kind, answer in answers.items():
+                    cases.append(ComposedCase(item, chunk, item_lang, answer_lang, kind, answer))
     return cases
 
 
-def grade_composed(grader: Grader, split: Split) -> dict:
+def grade_composed(grader: Grader, split: Split, source: Source = "composed") -> dict:
     """Ordering (strong > partial > wrong, per item and answer language), the cross-language gap of
     strong answers, short answers at >= 5, and mean score per kind, in the item's language and across."""
     scores: dict[tuple[int, str], dict[str, float]] = {}
     item_lang: dict[int, str] = {}
-    for case in composed_cases(split):
+    for case in composed_cases(split, source=source):
         grade = grader.grade(case.item, case.answer, [case.chunk])
         scores.setdefault((case.item.id, case.answer_lang), {})[case.kind] = grade.score
         item_lang[case.item.id] = case.item_lang

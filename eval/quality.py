@@ -12,7 +12,12 @@ import numpy as np
 
 from coach import runtime
 from coach.config import CoachSettings
-from coach.grading.grader import JUDGE_ALONE_BAND, JUDGE_CONTRADICTS, Grader
+from coach.grading.grader import (
+    JUDGE_ALONE_BAND,
+    JUDGE_CONTRADICTS,
+    JUDGE_DENIES,
+    Grader,
+)
 from coach.llm.sampling import SamplingSettings
 from coach.llm.serving.endpoint import make_client
 from eval.metrics import pairwise_accuracy, retrieval_metrics, spearman
@@ -144,18 +149,21 @@ def judge_bands(settings: CoachSettings, indexes: dict[str, str], bands: tuple[t
 JUDGE_READINGS: dict[str, dict] = {
     "shipped": {},
     "judge finds wrong claims": {"judge_contradicts": JUDGE_CONTRADICTS, "lexical_rules": False},
+    "judge denies coverage": {"judge_denies": JUDGE_DENIES},
     "judge alone": {"judge_contradicts": JUDGE_CONTRADICTS, "lexical_rules": False, "cosine_coverage": False,
                     "judge_band": JUDGE_ALONE_BAND},
 }
 
 
 def judge_readings(settings: CoachSettings, indexes: dict[str, str]) -> dict:
-    """Each reading on the composed answers (dev topics: where its settings were chosen; test topics)
-    and on every real grading set: the judge's readings only ship where they win on the real ones."""
+    """Each reading on the composed and the fluent answers (dev topics: where its settings were chosen;
+    test topics) and on every real grading set: the judge's readings only ship where they win on the
+    real ones."""
     from eval.composed_answers import grade_composed
 
     return _each_reading(settings, JUDGE_READINGS, lambda grader: {
-        "composed_dev": grade_composed(grader, "dev"), "composed_test": grade_composed(grader, "test"),
+        **{f"{source}_{split}": grade_composed(grader, split, source)
+           for source in ("composed", "fluent") for split in ("dev", "test")},
         **_real_grading_sets(settings, indexes)})
 
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import collections
 
+import numpy as np
 import pytest
 
 from coach import runtime
+from coach.grading.contradiction import affirmed_form
 from coach.grading.grader import (
     JUDGE_ALONE_BAND,
     JUDGE_CONTRADICTS,
+    JUDGE_DENIES,
     POINTS_PER_SENTENCE,
+    _clauses,
 )
-from coach.grading.judge_data import split_of
+from coach.grading.judge_data import read_notes, split_of
 from eval.composed_answers import (
     PARTIAL_POINTS,
     POINTS_PER_ITEM,
@@ -22,11 +26,13 @@ from eval.composed_answers import (
     grade_composed,
 )
 from ingest.keypoints import sentences
+from ingest.models import InterviewItem
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
-def test_composed_items_come_only_from_their_split_and_have_every_kind(split: str) -> None:
-    cases = composed_cases(split)
+@pytest.mark.parametrize("split, source", [("dev", "composed"), ("test", "composed"), ("dev", "fluent"),
+                                           ("test", "fluent")])
+def test_composed_items_come_only_from_their_split_and_have_every_kind(split: str, source: str) -> None:
+    cases = composed_cases(split, source=source)
     assert cases and all(split_of(case.item.question) == split for case in cases)
     kinds = collections.Counter((case.item.id, case.answer_lang, case.kind) for case in cases)
     assert set(kinds.values()) == {1}
@@ -36,10 +42,11 @@ def test_composed_items_come_only_from_their_split_and_have_every_kind(split: st
     assert all(len(case.item.key_points) == POINTS_PER_ITEM for case in cases)
 
 
-def test_composed_answers_are_in_their_language_and_sized_by_kind() -> None:
+@pytest.mark.parametrize("source", ["composed", "fluent"])
+def test_composed_answers_are_in_their_language_and_sized_by_kind(source: str) -> None:
     from ingest.language import detect_language
 
-    cases = composed_cases("dev")
+    cases = composed_cases("dev", source=source)
     for case in cases:
         assert detect_language(case.answer) == case.answer_lang
         if case.kind == "partial":
@@ -54,9 +61,10 @@ def test_composed_answers_are_in_their_language_and_sized_by_kind() -> None:
 @pytest.fixture()
 def reading_grader(settings):
     grader = runtime.grader(settings)
-    saved = grader.judge_contradicts, grader.lexical_rules, grader.cosine_coverage, grader.judge_band
+    saved = grader.judge_contradicts, grader.lexical_rules, grader.cosine_coverage, grader.judge_band, grader.judge_denies
     yield grader
-    grader.judge_contradicts, grader.lexical_rules, grader.cosine_coverage, grader.judge_band = saved
+    (grader.judge_contradicts, grader.lexical_rules, grader.cosine_coverage, grader.judge_band,
+     grader.judge_denies) = saved
 
 
 def _case(kind: str, lang: str = "en"):
@@ -90,3 +98,33 @@ def test_the_composed_metrics_order_a_working_grader(reading_grader) -> None:
     assert result["items"] >= 8 and result["answers"] == result["items"] * 8
     assert result["mean_strong_same"] > result["mean_partial_same"]
     assert all(0 <= value <= 10 for key, value in result.items() if key.startswith("mean_"))
+
+
+def test_the_judge_denying_coverage_takes_a_point_only_where_it_reads_a_contradiction(reading_grader) -> None:
+    """Each test-topic note alone as the rubric, one falsification or restatement of it as the answer:
+    with the denial reading on, falsifications the cosine let cover the note lose it, every point lost
+    is one the judge reads as contradicted both ways round, and nothing is called wrong (a denial costs
+    no penalty; the lexical rules, which would, are off here)."""
+    falsified = {"swap_roles", "wrong_number", "reverse_direction", "wrong_component"}
+    reading_grader.lexical_rules = False
+    lost = {"falsified": 0, "restated": 0}
+    kept_falsified = 0
+    for row in (r for r in read_notes() if split_of(r["topic"]) == "test"):
+        note = row["note"]["en"]
+        item = InterviewItem(0, row["topic"], note, [row["topic"]], [note])
+        claims = [(c["text"], "falsified") for c in row["contradict"] if c.get("kind") in falsified and c["lang"] == "en"]
+        claims += [(c["text"], "restated") for c in row["entail"] if c.get("kind") == "paraphrase" and c["lang"] == "en"]
+        for claim, kind in claims:
+            reading_grader.judge_denies = None
+            before = bool(reading_grader.grade(item, claim, []).covered)
+            reading_grader.judge_denies = JUDGE_DENIES
+            grade = reading_grader.grade(item, claim, [])
+            assert not grade.wrong
+            if before and not grade.covered:
+                lost[kind] += 1
+                parts = [affirmed_form(part) for part in _clauses(claim)]  # what the reading reads
+                forward = reading_grader.judge.probabilities([(note, part) for part in parts])[:, 2]
+                backward = reading_grader.judge.probabilities([(part, note) for part in parts])[:, 2]
+                assert np.minimum(forward, backward).max() >= JUDGE_DENIES, claim
+            kept_falsified += kind == "falsified" and bool(grade.covered)
+    assert lost["falsified"] >= 3, (lost, kept_falsified)

@@ -249,6 +249,22 @@ def test_a_point_title_is_a_few_words_and_says_when_it_was_cut(point: str, title
     assert short_title(point) == title
 
 
+@pytest.mark.parametrize("sentence, affirmed", [
+    ("Batch norm normalises over the batch, not over the features of one sample.",
+     "Batch norm normalises over the batch."),
+    ("KV cache 省的是重复计算而不是显存。", "KV cache 省的是重复计算。"),
+    ("瓶颈不是算力，而是显存带宽。", "瓶颈是显存带宽。"),
+    ("We keep the B best beams instead of only the single best token, so search is wider.",
+     "We keep the B best beams, so search is wider."),
+    ("Dropout does not run at inference time.", "Dropout does not run at inference time."),  # a plain negation stays
+    ("不是所有层都需要微调。", "不是所有层都需要微调。"),  # no "而是": nothing is affirmed instead
+])
+def test_a_contrast_keeps_only_what_it_affirms(sentence: str, affirmed: str) -> None:
+    from coach.grading.contradiction import affirmed_form
+
+    assert affirmed_form(sentence) == affirmed
+
+
 GRADE_IN_A_FRESH_PROCESS = """
 import json, sys
 from coach import runtime
