@@ -156,14 +156,13 @@ JUDGE_READINGS: dict[str, dict] = {
 
 
 def judge_readings(settings: CoachSettings, indexes: dict[str, str]) -> dict:
-    """Each reading on the composed and the fluent answers (dev topics: where its settings were chosen;
-    test topics) and on every real grading set: the judge's readings only ship where they win on the
-    real ones."""
+    """Each reading on the composed and the fluent answers of the test topics (its settings were chosen
+    on the dev topics' answers) and on every real grading set: the judge's readings only ship where
+    they win on the real ones."""
     from eval.composed_answers import grade_composed
 
     return _each_reading(settings, JUDGE_READINGS, lambda grader: {
-        **{f"{source}_{split}": grade_composed(grader, split, source)
-           for source in ("composed", "fluent") for split in ("dev", "test")},
+        **{f"{source}_test": grade_composed(grader, "test", source) for source in ("composed", "fluent")},
         **_real_grading_sets(settings, indexes)})
 
 

@@ -4,8 +4,9 @@ Coverage comes from embedding similarity between the answer's sentences (and the
 key point, and from the trained judge where it finds a point restated, so the score stands even when
 the LLM is tiny. Contradictions of the notes lower it: the flip test (an answer sentence closer to a
 flipped note than to any real one, coach/grading/flips.py) and the lexical checks of
-coach/grading/contradiction.py. The judge can also find wrong claims and read coverage alone; eval
-compares those readings, and they stay off until they win on real answers. An LLM judge with a fixed
+coach/grading/contradiction.py. The judge can also find wrong claims, deny a falsified point its
+cosine credit, and read coverage alone; eval compares those readings, and they stay off until they win
+on real answers. An LLM judge with a fixed
 rubric joins in when COACH_LLM_JUDGE is on (a real model).
 """
 
