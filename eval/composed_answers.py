@@ -13,16 +13,16 @@ Grader choices are made on the dev topics and reported on the test topics, so th
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from coach.grading.grader import Grader
 from coach.grading.judge_data import Split, read_notes, split_of
 from eval.metrics import pairwise_accuracy
+from eval.quality import jsonl
 from ingest.models import Chunk, InterviewItem
 
 POINTS_PER_ITEM = 5
@@ -31,8 +31,7 @@ PARTIAL_POINTS = 2
 WRONG_POINTS = 4
 ORDER = ["strong", "partial", "wrong"]
 _JOIN = {"zh": "", "en": " "}
-FLUENT_DIR = Path(__file__).parent / "data"
-Source = str  # "composed" or "fluent"
+Source = Literal["composed", "fluent"]
 
 
 @dataclass(frozen=True)
@@ -78,18 +77,17 @@ def _topic_groups(split: Split) -> list[tuple[str, int, list[dict]]]:
     groups = []
     for topic, notes in sorted(by_topic.items()):
         for number, start in enumerate(range(0, min(len(notes), POINTS_PER_ITEM * ITEMS_PER_TOPIC), POINTS_PER_ITEM)):
-            if len(notes[start : start + POINTS_PER_ITEM]) == POINTS_PER_ITEM:
-                groups.append((topic, number, notes[start : start + POINTS_PER_ITEM]))
+            group = notes[start : start + POINTS_PER_ITEM]
+            if len(group) == POINTS_PER_ITEM:
+                groups.append((topic, number, group))
     return groups
 
 
 def _fluent_answers(split: Split) -> dict[str, dict[str, dict[str, str]]]:
     """group id -> answer language -> kind -> answer, from the written file of the split."""
     answers: dict[str, dict[str, dict[str, str]]] = {}
-    for line in (FLUENT_DIR / f"grader_fluent_{split}.jsonl").read_text("utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            answers.setdefault(row["group"], {}).setdefault(row["lang"], {})[row["kind"]] = row["answer"]
+    for row in jsonl(f"grader_fluent_{split}.jsonl"):
+        answers.setdefault(row["group"], {}).setdefault(row["lang"], {})[row["kind"]] = row["answer"]
     return answers
 
 

@@ -120,7 +120,7 @@ class OnnxEncoder(nn.Module):
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.config = config
-        self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="onnx-encoder") if threads > 1 else None
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="onnx-encoder") if threads > 1 else None
 
     def _one(self, input_ids: np.ndarray) -> np.ndarray:
         (hidden,) = self.session.run(None, {"input_ids": input_ids[None, :], "attention_mask": np.ones_like(input_ids)[None, :]})

@@ -144,7 +144,6 @@ class Grader:
         self.lexical_rules = True  # the flip and contrast rules find wrong claims
         self.cosine_coverage = True  # cosine bands cover points beside the judge (off: the judge alone decides)
         self.judge_denies: float | None = None  # a threshold: a sentence the judge reads as contradicting a point covers none of it
-        self.judge_reads_affirmed = True  # the judge's conflict readings see a contrast's affirmed side only (affirmed_form)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:  # one grader serves every session thread of the UI
@@ -217,7 +216,7 @@ class Grader:
         ends = np.cumsum([len(parts) for parts in units])
         to_points = np.stack([unit_to_points[end - len(parts) : end].max(axis=0) for parts, end in zip(units, ends)])
         to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
-        for row, column in self._judge_denials(item.key_points, units, unit_to_points, to_points):
+        for row, column in self._judge_denials(item.key_points, units, ends, unit_to_points, to_points):
             to_points[row, column] = 0.0
         assigned = _assign(to_points)
         read = self._judge_coverage(item.key_points, flat_units, unit_rows, unit_to_points, wrong_rows)
@@ -266,11 +265,8 @@ class Grader:
         if self.judge is None or self.judge_contradicts is None:
             return {}
         nearest = np.argsort(-to_reference, axis=1)[:, :CONTRADICTION_CANDIDATES]
-        read = [affirmed_form(s) if self.judge_reads_affirmed else s for s in answer_sentences]
-        pairs = [(reference_sentences[j], sentence) for sentence, row in zip(read, nearest) for j in row]
-        shape = (len(answer_sentences), nearest.shape[1], 3)
-        probabilities = np.minimum(self.judge.probabilities(pairs).reshape(shape),
-                                   self.judge.probabilities([(b, a) for a, b in pairs]).reshape(shape))
+        pairs = [(reference_sentences[j], sentence) for sentence, row in zip(answer_sentences, nearest) for j in row]
+        probabilities = self._conflict_probabilities(pairs).reshape(len(answer_sentences), nearest.shape[1], 3)
         found = {}
         for row, (candidates, probs) in enumerate(zip(nearest, probabilities)):
             strongest = int(np.argmax(probs[:, 2]))
@@ -278,7 +274,14 @@ class Grader:
                 found[row] = int(candidates[strongest])
         return found
 
-    def _judge_denials(self, points: list[str], units: list[list[str]], unit_to_points: np.ndarray,
+    def _conflict_probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """The judge's probabilities for (note, answer text) pairs as the conflict readings take them:
+        the answer text cut to what its contrasts affirm (affirmed_form), and each label's lower
+        probability of the two readings, since two texts contradict each other whichever comes first."""
+        read = [(note, affirmed_form(text)) for note, text in pairs]
+        return np.minimum(self.judge.probabilities(read), self.judge.probabilities([(b, a) for a, b in read]))
+
+    def _judge_denials(self, points: list[str], units: list[list[str]], ends: np.ndarray, unit_to_points: np.ndarray,
                        to_points: np.ndarray) -> list[tuple[int, int]]:
         """(answer sentence row, key point column) pairs whose cosine credit the judge withdraws: of the
         DENIAL_CANDIDATES sentences nearest a point, the part nearest it contradicts the point in both
@@ -287,7 +290,6 @@ class Grader:
         sentence costs at most that point."""
         if self.judge is None or self.judge_denies is None:
             return []
-        ends = np.cumsum([len(parts) for parts in units])
         candidates, pairs = [], []
         for column, point in enumerate(points):
             for row in np.argsort(-to_points[:, column])[:DENIAL_CANDIDATES]:
@@ -297,10 +299,10 @@ class Grader:
                 start = ends[row] - len(units[row])
                 part = units[row][int(np.argmax(unit_to_points[start : ends[row], column]))]
                 candidates.append((row, column))
-                pairs.append((point, affirmed_form(part) if self.judge_reads_affirmed else part))
+                pairs.append((point, part))
         if not pairs:
             return []
-        probabilities = np.minimum(self.judge.probabilities(pairs), self.judge.probabilities([(b, a) for a, b in pairs]))
+        probabilities = self._conflict_probabilities(pairs)
         return [pair for pair, probs in zip(candidates, probabilities)
                 if probs[2] >= max(self.judge_denies, float(probs[0]))]
 
