@@ -60,7 +60,8 @@ def open_index(name: str, settings: CoachSettings) -> OpenIndex:
             # A re-indexed name replaces its older copy: memory holds one FAISS index per name and embedder.
             for stale in [k for k in _indexes if k[:2] == key[:2]]:
                 del _indexes[stale]
-            retriever = HybridRetriever(loaded, settings.rrf_k, language_axis(settings.embed_model))
+            retriever = HybridRetriever(loaded, settings.rrf_k, language_axis(settings.embed_model),
+                                         settings.retrieve_per_item)
             _indexes[key] = OpenIndex(loaded, retriever)
         return _indexes[key]
 

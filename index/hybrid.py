@@ -6,7 +6,11 @@ those pages outrank notes that the dense search had ranked first. For a chunk in
 than the query, the lexical term of the fusion is therefore the chunk's dense term (the one channel
 that can read across the two languages), so both channels' evidence counts for every chunk. Measured
 on project-written sets, never the seed: Chinese notes of the judge topics among 150 python3-doc pages,
-260 zh / en questions, hit@1 / hit@3 0.750 / 0.865 -> 0.800 / 0.908 (eval/results/eval.json)."""
+260 zh / en questions, hit@1 / hit@3 0.750 / 0.865 -> 0.800 / 0.908 (eval/results/eval.json).
+
+A long answer in the notes is several chunks, and a long page among them is dozens: their chunks can
+fill the first ranks and push every other item out. So at most `per_item` chunks of one item come
+before the other items' chunks; the rest follow, in their order (k is always filled)."""
 
 from __future__ import annotations
 
@@ -27,11 +31,13 @@ CANDIDATES = 20
 
 
 class HybridRetriever:
-    def __init__(self, loaded: LoadedIndex, rrf_k: int = 60, language_axis: np.ndarray | None = None) -> None:
-        """`language_axis`: the embedder's language direction (index/language_axis.py), projected out of
+    def __init__(self, loaded: LoadedIndex, rrf_k: int = 60, language_axis: np.ndarray | None = None,
+                 per_item: int | None = None) -> None:
+        """`per_item`: chunks of one item ranked before the other items' (None: no limit). `language_axis`: the embedder's language direction (index/language_axis.py), projected out of
         query and chunk vectors before the dense search; None searches the stored vectors as they are."""
         self._loaded = loaded
         self._rrf_k = rrf_k
+        self._per_item = per_item
         self._by_id = {chunk.id: chunk for chunk in loaded.chunks}
         self._language = {chunk.id: detect_language(chunk.text) for chunk in loaded.chunks}
         questions = {item.id: item.question for item in loaded.items}
@@ -70,12 +76,24 @@ class HybridRetriever:
                 + (lexical_term.get(chunk_id, 0.0) if self._language[chunk_id] == language else dense_term.get(chunk_id, 0.0))
                 for chunk_id in dict.fromkeys([*dense_term, *lexical_term])}  # a fixed order for ties
 
+    def _spread(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The ranking with each item's chunks past its first `per_item` moved behind all the others."""
+        if self._per_item is None:
+            return ranked
+        seen: dict[int, int] = {}
+        ahead, behind = [], []
+        for chunk_id, score in ranked:
+            item_id = self._by_id[chunk_id].item_id
+            seen[item_id] = seen.get(item_id, 0) + 1
+            (ahead if seen[item_id] <= self._per_item else behind).append((chunk_id, score))
+        return ahead + behind
+
     def retrieve(self, query: str, k: int = 4, mode: str = "hybrid") -> list[Hit]:
         """mode: 'hybrid' (default), 'dense' or 'bm25' (the latter two for evaluation)."""
         dense = self.dense(query) if mode in ("hybrid", "dense") else []
         sparse = self.sparse(query) if mode in ("hybrid", "bm25") else []
         similarity = dict(dense)
-        ordered = sorted(self._fuse(dense, sparse, detect_language(query)).items(), key=lambda kv: -kv[1])[:k]
+        ordered = self._spread(sorted(self._fuse(dense, sparse, detect_language(query)).items(), key=lambda kv: -kv[1]))[:k]
         hits = []
         for rank, (chunk_id, score) in enumerate(ordered, start=1):
             chunk = self._by_id[chunk_id]

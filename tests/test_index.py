@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from coach import runtime
 from index.errors import IndexProblem
+from index.hybrid import HybridRetriever
+from index.language_axis import language_axis
 from index.store import load_index
 from tests.conftest import SEED, read_jsonl
 
@@ -30,6 +33,25 @@ def test_hits_carry_citations(seed_index) -> None:
     assert [h.rank for h in hits] == [1, 2, 3]
     assert hits[0].section.startswith("介绍一下ControlNet原理") and hits[0].source == str(SEED)
     assert hits[0].text in seed_index.loaded.item(5).reference_answer
+
+
+@pytest.mark.parametrize("per_item", [1, 2])
+def test_the_per_item_limit_only_reorders(seed_index, per_item: int) -> None:
+    """Chunks past an item's first `per_item` move behind the other items' chunks: the same chunks come
+    back, each part in the fused order, and no item holds more than `per_item` of the leading ranks."""
+    unlimited = HybridRetriever(seed_index.loaded, language_axis=language_axis("multilingual-e5-small"))
+    limited = HybridRetriever(seed_index.loaded, language_axis=language_axis("multilingual-e5-small"),
+                              per_item=per_item)
+    for case in read_jsonl("retrieval_seed.jsonl")[:10]:
+        fused = [h.chunk_id for h in unlimited.retrieve(case["query"], k=100)]
+        spread = limited.retrieve(case["query"], k=100)
+        assert sorted(h.chunk_id for h in spread) == sorted(fused)
+        counts = Counter(h.item_id for h in spread)
+        leading = sum(min(count, per_item) for count in counts.values())
+        assert max(Counter(h.item_id for h in spread[:leading]).values()) <= per_item
+        for part in (spread[:leading], spread[leading:]):
+            ids = [h.chunk_id for h in part]
+            assert ids == [chunk_id for chunk_id in fused if chunk_id in set(ids)]
 
 
 def _copy_index(settings, name: str) -> Path:
