@@ -68,8 +68,9 @@ def test_chinese_answer_to_english_key_points_uses_the_cross_language_band(sampl
 
 
 def test_the_judge_adds_a_point_the_cosine_band_misses_across_languages(sample_index, settings) -> None:
-    """A Chinese answer states the English chunking point in other words: the cosine band misses it, the
-    judge reads it as restated. The judge only ever adds coverage: every point covered without it stays."""
+    """A Chinese answer states the English chunking point in other words: the cosine band gives it part
+    credit, the judge reads it as restated. The judge only ever adds coverage: every point covered
+    without it stays."""
     grader = runtime.grader(settings)
     item = sample_index.loaded.item(11)
     chunks = [c for c in sample_index.loaded.chunks if c.item_id == 11]
@@ -82,7 +83,8 @@ def test_the_judge_adds_a_point_the_cosine_band_misses_across_languages(sample_i
         grader.judge = judge
     read = grader.grade(item, answer, chunks)
     chunking = next(p for p in item.key_points if p.startswith("Chunking"))
-    assert chunking in [p.point for p in read.covered] and chunking not in [p.point for p in alone.covered]
+    coverage = [next(p.coverage for p in grade.covered + grade.missed if p.point == chunking) for grade in (alone, read)]
+    assert coverage[1] >= 0.9 and coverage[1] - coverage[0] >= 0.2
     assert {p.point for p in alone.covered} <= {p.point for p in read.covered} and read.score > alone.score
 
 

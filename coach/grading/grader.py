@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from coach.grading.judge import Judge as AnswerJudge
 
 # The embedder's cosine bands and margins are in coach/calibration.py.
-POINTS_PER_SENTENCE = 2  # one sentence can carry at most two key points
+POINTS_PER_SENTENCE = 2  # a sentence carries at most two key points, or one per clause where it has more
+CLAUSE_CHARS = 8  # a shorter part between commas is no clause of its own ("即", "for example")
 PENALTY_PER_WRONG = 2.5
 FLIP_CANDIDATES = 5  # note sentences nearest the answer sentence that are tried flipped
 NEGATION_CANDIDATES = 1  # a negation is only moved onto the note the sentence is closest to
@@ -121,6 +122,14 @@ def _clauses(sentence: str) -> list[str]:
         return [sentence]
     pairs = [f"{left} {right}" for left, right in zip(parts, parts[1:])] if len(parts) > 2 else []
     return [sentence, *(p for p in parts + pairs if len(p) >= 8)]
+
+
+def _capacity(sentence: str) -> int:
+    """How many key points one answer sentence may cover: POINTS_PER_SENTENCE, or one per clause. A
+    concise answer packs its points into one sentence of clauses ("LoRA saves memory: only A and B
+    train, so no gradients or Adam states for W, and bandwidth barely changes")."""
+    clauses = [part for part in _CLAUSE_BREAK.split(sentence) if len(part.strip()) >= CLAUSE_CHARS]
+    return max(POINTS_PER_SENTENCE, len(clauses))
 
 
 def _answer_sentences(answer: str) -> list[str]:
@@ -218,8 +227,9 @@ class Grader:
         to_points[list(wrong_rows), :] = 0.0  # a contradicted claim covers nothing
         for row, column in self._judge_denials(item.key_points, units, ends, unit_to_points, to_points):
             to_points[row, column] = 0.0
-        assigned = _assign(to_points)
-        read = self._judge_coverage(item.key_points, flat_units, unit_rows, unit_to_points, wrong_rows)
+        capacity = [_capacity(sentence) for sentence in answer_sentences]
+        assigned = _assign(to_points, capacity)
+        read = self._judge_coverage(capacity, item.key_points, flat_units, unit_rows, unit_to_points, wrong_rows)
         covered, missed = [], []
         for column, point in enumerate(item.key_points):
             row, similarity = assigned.get(column, (0, 0.0))
@@ -306,12 +316,12 @@ class Grader:
         return [pair for pair, probs in zip(candidates, probabilities)
                 if probs[2] >= max(self.judge_denies, float(probs[0]))]
 
-    def _judge_coverage(self, points: list[str], units: list[str], unit_rows: np.ndarray,
+    def _judge_coverage(self, capacity: list[int], points: list[str], units: list[str], unit_rows: np.ndarray,
                         unit_to_points: np.ndarray, wrong_rows: set[int]) -> list[tuple[float, int]]:
         """Per key point, (coverage from the judge, answer sentence row): the judge reads the
         JUDGE_CANDIDATES answer parts nearest the point; parts of contradicted sentences never count.
-        As with the cosine, one sentence covers at most POINTS_PER_SENTENCE points: the judge reads
-        on-topic sentences of the other language as restating points they don't state."""
+        As with the cosine, a sentence covers at most its `capacity` of points: the judge reads on-topic
+        sentences of the other language as restating points they don't state."""
         if self.judge is None:
             return [(0.0, 0)] * len(points)
         usable = np.array([row not in wrong_rows for row in unit_rows])
@@ -330,7 +340,7 @@ class Grader:
             for u in parts:
                 row = int(unit_rows[u])
                 read[row, column] = max(read[row, column], float(np.clip((next(flat) - low) / (high - low), 0.0, 1.0)))
-        assigned = _assign(read)
+        assigned = _assign(read, capacity)
         return [(assigned[c][1], assigned[c][0]) if c in assigned else (0.0, 0) for c in range(len(points))]
 
     def _closer_to_a_flipped_note(self, answer: np.ndarray, to_reference: np.ndarray, sentence: str,
@@ -356,14 +366,14 @@ class Grader:
                      follow_up_question(score, item, missed, language), language)
 
 
-def _assign(similarity: np.ndarray) -> dict[int, tuple[int, float]]:
+def _assign(similarity: np.ndarray, capacity: list[int]) -> dict[int, tuple[int, float]]:
     """Greedy matching of key points (columns) to answer sentences (rows), each sentence carrying at
-    most POINTS_PER_SENTENCE points: one on-topic sentence must not tick the whole rubric."""
+    most its capacity of points: one on-topic sentence must not tick the whole rubric."""
     load = [0] * similarity.shape[0]
     assigned: dict[int, tuple[int, float]] = {}
     for flat in np.argsort(-similarity, axis=None):
         row, column = divmod(int(flat), similarity.shape[1])
-        if column not in assigned and load[row] < POINTS_PER_SENTENCE:
+        if column not in assigned and load[row] < capacity[row]:
             assigned[column] = (row, float(similarity[row, column]))
             load[row] += 1
     return assigned
