@@ -105,12 +105,13 @@ def test_contradiction_lowers_the_score_and_is_reported(seed_index, settings, it
 
 @pytest.mark.parametrize(
     ("right", "reversed_"),
-    [("LoRA saves GPU memory, not bandwidth.", "LoRA saves bandwidth, not memory."),
-     ("LoRA mainly saves VRAM rather than memory bandwidth.", "LoRA mainly saves memory bandwidth rather than VRAM."),
-     ("LoRA 节省的是显存，而不是带宽。", "LoRA 节省的是带宽，而不是显存。")],
+    [("LoRA reduces rather than increases the trainable parameters.",
+      "LoRA increases rather than reduces the trainable parameters."),
+     ("LoRA 减少了需要训练的参数数量，而不是增加。", "LoRA 增加了需要训练的参数数量，而不是减少。")],
 )
 def test_a_reversed_contrast_is_wrong_in_either_language(seed_index, settings, right: str, reversed_: str) -> None:
-    """The issue's own example: the notes stress memory, so "bandwidth, not memory" is a wrong claim."""
+    """A contrast the wrong way round ("X rather than Y" where the notes stress Y), on a general pair
+    of opposites (the word list holds no pair taken from the seed's subjects)."""
     right, reversed_ = _grade(seed_index, settings, 1, right), _grade(seed_index, settings, 1, reversed_)
     assert reversed_.wrong and not right.wrong
     assert reversed_.score < right.score

@@ -1,5 +1,5 @@
 """Lexical contradiction checks between an answer sentence and the notes, for what embeddings miss
-("LoRA saves bandwidth, not memory" scores close to "LoRA saves memory"): within one language, an
+("warm-up lowers the learning rate" scores close to "warm-up raises it"): within one language, an
 opposite swap or a negation against the aligned note sentence; a contrast ("A rather than B") that
 denies what the note says or reverses what the whole notes stress. The embedding-decided flip test
 (coach/grading/flips.py) covers the cross-language cases.
@@ -82,9 +82,10 @@ def affirmed_form(sentence: str) -> str:
 
 
 def reverses_what_notes_stress(answer_sentence: str, notes: str) -> bool:
-    """"A rather than B" where A and B are opposite sides (bandwidth / memory) and the notes stress B:
-    "LoRA saves bandwidth, not memory" against notes about memory. Works across languages because
-    each side lists its Chinese and English terms; the whole notes decide which side they stress."""
+    """"A rather than B" where A and B are opposite sides (increase / reduce) and the notes stress B:
+    "it increases rather than reduces the trainable parameters" against notes about reducing them.
+    Works across languages because each side lists its Chinese and English terms; the whole notes
+    decide which side they stress."""
     for match in _CONTRAST.finditer(answer_sentence):
         affirmed, denied = match.group("affirmed"), match.group("denied")
         for left, right in OPPOSITES:

@@ -126,8 +126,8 @@ def _clauses(sentence: str) -> list[str]:
 
 def _capacity(sentence: str) -> int:
     """How many key points one answer sentence may cover: POINTS_PER_SENTENCE, or one per clause. A
-    concise answer packs its points into one sentence of clauses ("LoRA saves memory: only A and B
-    train, so no gradients or Adam states for W, and bandwidth barely changes")."""
+    concise answer packs its points into one sentence of clauses ("beam search keeps the B best
+    prefixes, extends each by every token, scores them by summed log-probability, and keeps B again")."""
     clauses = [part for part in _CLAUSE_BREAK.split(sentence) if len(part.strip()) >= CLAUSE_CHARS]
     return max(POINTS_PER_SENTENCE, len(clauses))
 
