@@ -38,7 +38,7 @@ def test_pairwise_ordering_on_the_agreement_set(seed_index, settings) -> None:
                 correct += score_a > scores[(item, lang, label_b)]
                 strong_over_rest += label_a == "strong" and score_a > scores[(item, lang, label_b)]
     assert pairs == 48
-    # Measured 0.83 overall (README); strong answers beat partial and wrong ones in every case (32/32).
+    # Measured 0.81 overall (README); strong answers beat partial and wrong ones in every case (32/32).
     assert strong_over_rest == 32
     assert correct / pairs >= 0.72
 
