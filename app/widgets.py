@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import streamlit as st
 
 from app.i18n import t
-from coach.grading.grader import Grade
+from coach.grading.grade import Grade
 from coach.grading.titles import short_title
 
 

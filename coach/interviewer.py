@@ -11,7 +11,8 @@ from coach.calibration import calibration_for
 from coach.config import CoachSettings
 from coach.errors import InputTooLong, LLMUnavailable, NotFound, check_length
 from coach.follow_up import write_follow_up
-from coach.grading.grader import Grade, Grader
+from coach.grading.grade import Grade
+from coach.grading.grader import Grader
 from coach.grading.judge import Judge
 from coach.grading.titles import short_title
 from coach.llm.client import LLMClient

@@ -33,7 +33,8 @@ CANDIDATES = 20
 class HybridRetriever:
     def __init__(self, loaded: LoadedIndex, rrf_k: int = 60, language_axis: np.ndarray | None = None,
                  per_item: int | None = None) -> None:
-        """`per_item`: chunks of one item ranked before the other items' (None: no limit). `language_axis`: the embedder's language direction (index/language_axis.py), projected out of
+        """`per_item`: chunks of one item ranked before the other items' (None: no limit).
+        `language_axis`: the embedder's language direction (index/language_axis.py), projected out of
         query and chunk vectors before the dense search; None searches the stored vectors as they are."""
         self._loaded = loaded
         self._rrf_k = rrf_k
@@ -93,7 +94,8 @@ class HybridRetriever:
         dense = self.dense(query) if mode in ("hybrid", "dense") else []
         sparse = self.sparse(query) if mode in ("hybrid", "bm25") else []
         similarity = dict(dense)
-        ordered = self._spread(sorted(self._fuse(dense, sparse, detect_language(query)).items(), key=lambda kv: -kv[1]))[:k]
+        fused = sorted(self._fuse(dense, sparse, detect_language(query)).items(), key=lambda kv: -kv[1])
+        ordered = self._spread(fused)[:k]
         hits = []
         for rank, (chunk_id, score) in enumerate(ordered, start=1):
             chunk = self._by_id[chunk_id]

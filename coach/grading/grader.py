@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,8 +27,14 @@ from coach.grading.contradiction import (
     reverses_what_notes_stress,
 )
 from coach.grading.flips import flipped_notes, negated_notes
-from coach.grading.llm_judge import Judge, RubricVerdict
-from coach.grading.titles import short_title, template_follow_up
+from coach.grading.grade import (
+    Grade,
+    PointResult,
+    WrongClaim,
+    feedback_text,
+    follow_up_question,
+)
+from coach.grading.llm_judge import Judge
 from ingest.keypoints import sentences
 from ingest.language import Language, detect_language
 from ingest.models import Chunk, InterviewItem
@@ -70,67 +75,30 @@ OFF_TOPIC_CANDIDATES = 3  # reference sentences nearest each answer sentence tha
 EMBEDDING_CACHE_SIZE = 20_000  # sentences; about 30 MB of 384-d vectors
 
 
-@dataclass
-class PointResult:
-    point: str
-    coverage: float  # 0..1
-    evidence_chunk: str  # chunk id holding this point in the document
-    section: str
-    answer_sentence: str = ""
-
-
-@dataclass
-class WrongClaim:
-    claim: str
-    reference: str
-    evidence_chunk: str
-    section: str
-
-
-@dataclass
-class Grade:
-    item_id: int
-    score: float
-    covered: list[PointResult]
-    missed: list[PointResult]
-    wrong: list[WrongClaim]
-    unsupported: list[str]
-    feedback: str
-    follow_up: str
-    language: Language
-    off_topic: bool = False  # nothing covered and no sentence on the item's subject (its claims are not "wrong")
-    judge: RubricVerdict | None = None  # the LLM's rubric verdict, when COACH_LLM_JUDGE is on
-
-    def to_contract(self) -> dict:
-        """The `coach grade --json` shape."""
-        return {"score": self.score, "covered": [p.point for p in self.covered],
-                "missed": [p.point for p in self.missed], "wrong": [w.claim for w in self.wrong],
-                "feedback": self.feedback, "follow_up": self.follow_up}
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
 _CLAUSE_BREAK = re.compile(r"(?<=[，,；;])\s*")
+
+
+def _parts(sentence: str) -> list[str]:
+    """The pieces of a sentence between commas and semicolons."""
+    return [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p.strip()]
 
 
 def _clauses(sentence: str) -> list[str]:
     """The sentence, its clauses and each pair of neighbouring clauses: a compound sentence ("the UNet
     is frozen, so ..., and a trainable copy ...") states several points, and each part matches its
     own point more closely than the whole sentence does."""
-    parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p.strip()]
+    parts = _parts(sentence)
     if len(parts) < 2:
         return [sentence]
     pairs = [f"{left} {right}" for left, right in zip(parts, parts[1:])] if len(parts) > 2 else []
-    return [sentence, *(p for p in parts + pairs if len(p) >= 8)]
+    return [sentence, *(p for p in parts + pairs if len(p) >= CLAUSE_CHARS)]
 
 
 def _capacity(sentence: str) -> int:
     """How many key points one answer sentence may cover: POINTS_PER_SENTENCE, or one per clause. A
     concise answer packs its points into one sentence of clauses ("beam search keeps the B best
     prefixes, extends each by every token, scores them by summed log-probability, and keeps B again")."""
-    clauses = [part for part in _CLAUSE_BREAK.split(sentence) if len(part.strip()) >= CLAUSE_CHARS]
-    return max(POINTS_PER_SENTENCE, len(clauses))
+    return max(POINTS_PER_SENTENCE, sum(len(part) >= CLAUSE_CHARS for part in _parts(sentence)))
 
 
 def _answer_sentences(answer: str) -> list[str]:
@@ -387,27 +355,3 @@ def _locate(text: str, chunks: list[Chunk]) -> tuple[str, str]:
         if probe and probe in chunk.text:
             return chunk.id, chunk.section
     return (chunks[0].id, chunks[0].section) if chunks else ("", "")
-
-
-def feedback_text(score: float, covered: list[PointResult], missed: list[PointResult], wrong: list[WrongClaim],
-                  language: Language) -> str:
-    """One or two sentences in the person's language; the points themselves are listed beside it."""
-    total = len(covered) + len(missed)
-    names = [short_title(p.point) for p in missed[:2]]
-    if language == "zh":
-        text = f"得分 {score:g}/10。答到了 {len(covered)}/{total} 个要点"
-        text += f"，还缺{'、'.join(f'「{n}」' for n in names)}。" if names else "。"
-        return text + (f"有 {len(wrong)} 处说法与笔记矛盾。" if wrong else "")
-    text = f"Score {score:g}/10. You covered {len(covered)} of {total} points"
-    text += f"; still missing: {', '.join(names)}." if names else "."
-    return text + (f" {len(wrong)} claim(s) contradict the notes." if wrong else "")
-
-
-def follow_up_question(score: float, item: InterviewItem, missed: list[PointResult], language: Language) -> str:
-    """A question that probes the weakest missed point by its short title, without stating it; after a
-    full answer, one level deeper on the last point."""
-    if score >= 9 or not missed:
-        title = short_title(item.key_points[-1]) if item.key_points else item.question
-        return (f"很好。再深入一点：在实际工程中，「{title}」有哪些需要注意的地方？" if language == "zh"
-                else f"Good. One level deeper: what are the practical pitfalls around {title}?")
-    return template_follow_up(missed[0].point, language)
